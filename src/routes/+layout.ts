@@ -1,0 +1,3 @@
+// Everything runs on the device: no server rendering, the fallback shell serves every route.
+export const ssr = false;
+export const prerender = false;
