@@ -1,0 +1,46 @@
+/**
+ * The device's IndexedDB store (Dexie). It holds ciphertext only: the vault header
+ * (salt, KDF parameters, wrapped vault key), sealed records and sealed scans.
+ * Bump the version and add an upgrade step for every schema change; never edit a past version.
+ */
+import Dexie, { type EntityTable } from 'dexie';
+import type { SealedRow } from './types';
+
+export interface VaultHeaderRow {
+	/** Always 'main': one vault per origin. */
+	id: 'main';
+	/** Header format version. */
+	format: 1;
+	kdf: {
+		algorithm: 'argon2id';
+		memoryKiB: number;
+		iterations: number;
+		parallelism: number;
+		salt: Uint8Array;
+	};
+	/** The vault key sealed with the password key; the KDF parameters are its associated data. */
+	wrappedKey: Uint8Array;
+	/** Optional reminder the user chose to keep in the clear. */
+	hint: string;
+	createdAt: number;
+	/** Bumped when the vault key is replaced (device removal), so peers can tell headers apart. */
+	keyGeneration: number;
+}
+
+export type PapiersDb = Dexie & {
+	header: EntityTable<VaultHeaderRow, 'id'>;
+	records: EntityTable<SealedRow, 'id'>;
+	scans: EntityTable<SealedRow, 'id'>;
+};
+
+export const DB_NAME = 'papiers';
+
+export function openDatabase(name = DB_NAME): PapiersDb {
+	const db = new Dexie(name) as PapiersDb;
+	db.version(1).stores({
+		header: 'id',
+		records: 'id, at',
+		scans: 'id, at'
+	});
+	return db;
+}
