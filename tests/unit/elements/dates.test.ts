@@ -69,9 +69,9 @@ describe('calendar arithmetic', () => {
 		expect(compareDates(a, { ...a })).toBe(0);
 		expect(daysBetween(a, b)).toBe(2);
 		expect(daysBetween(b, a)).toBe(-2);
-		expect(daysBetween({ year: 2023, month: 12, day: 31 }, { year: 2024, month: 12, day: 31 })).toBe(
-			366
-		);
+		expect(
+			daysBetween({ year: 2023, month: 12, day: 31 }, { year: 2024, month: 12, day: 31 })
+		).toBe(366);
 	});
 
 	it('takes the local day of an instant', () => {

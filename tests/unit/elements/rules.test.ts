@@ -15,7 +15,7 @@ import {
 const today = { year: 2025, month: 6, day: 15 };
 
 describe('validateLatinName', () => {
-	it('accepts Latin letters, digits and . , / & - \' and spaces', () => {
+	it("accepts Latin letters, digits and . , / & - ' and spaces", () => {
 		for (const name of ['Jean', "O'Brien", 'Anne-Marie', 'Smith Jr.', 'A/B & C, 2nd']) {
 			expect(validateLatinName(name, true), name).toBeNull();
 		}

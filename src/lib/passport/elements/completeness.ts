@@ -67,7 +67,8 @@ export function missingParts(
 	if (rules.reverse_side && !current.reverse_side) needs('reverse_side');
 	if (rules.selfie && request.selfie && !current.selfie) needs('selfie');
 	if (rules.files && !current.files?.length) needs('files');
-	if (rules.translation && request.translation && !current.translation?.length) needs('translation');
+	if (rules.translation && request.translation && !current.translation?.length)
+		needs('translation');
 	return missing;
 }
 

@@ -25,7 +25,8 @@ export function validateEmail(value: string): FieldErrorCode | null {
 	const local = text.slice(0, at);
 	const labels = text.slice(at + 1).split('.');
 	if (local.length > MAX_LOCAL_LENGTH || !LOCAL_PART.test(local)) return 'invalid_email';
-	if (labels.length < 2 || !labels.every((label) => DOMAIN_LABEL.test(label))) return 'invalid_email';
+	if (labels.length < 2 || !labels.every((label) => DOMAIN_LABEL.test(label)))
+		return 'invalid_email';
 	if (/^\d+$/.test(labels[labels.length - 1])) return 'invalid_email';
 	return null;
 }

@@ -32,7 +32,13 @@ const NO_SCANS: ScanRules = {
 export function scanRules(type: ElementType): ScanRules {
 	if (isIdDocumentType(type)) {
 		const twoSided = type === 'driver_license' || type === 'identity_card';
-		return { ...NO_SCANS, front_side: true, reverse_side: twoSided, selfie: true, translation: true };
+		return {
+			...NO_SCANS,
+			front_side: true,
+			reverse_side: twoSided,
+			selfie: true,
+			translation: true
+		};
 	}
 	if (isAddressDocumentType(type)) return { ...NO_SCANS, files: true, translation: true };
 	return NO_SCANS;

@@ -3,7 +3,12 @@
  * countries and counts come back as data so each screen words and formats them in its language.
  * An empty list means there is nothing to summarize: the screen shows "Add …" (el_add_<type>).
  */
-import type { IdDocumentData, PersonalDetails, ResidentialAddress, StoredElement } from '../types.js';
+import type {
+	IdDocumentData,
+	PersonalDetails,
+	ResidentialAddress,
+	StoredElement
+} from '../types.js';
 import { isAddressDocumentType, isIdDocumentType } from '../types.js';
 import { formatPhoneNumber } from './phone.js';
 
@@ -59,7 +64,8 @@ export function summarize(element: StoredElement | undefined): SummaryPart[] {
 		return count > 0 ? [{ kind: 'file_count', count }] : [];
 	}
 	const data = element.data ?? {};
-	if (type === 'personal_details') return summarizePersonalDetails(data as Partial<PersonalDetails>);
+	if (type === 'personal_details')
+		return summarizePersonalDetails(data as Partial<PersonalDetails>);
 	if (type === 'address') return summarizeAddress(data as Partial<ResidentialAddress>);
 	if (isIdDocumentType(type)) {
 		const parts = summarizeIdDocument(data as Partial<IdDocumentData>);
