@@ -148,9 +148,10 @@ describe('storage', () => {
 	it('saves atomically: a failing save leaves the previous records intact', async () => {
 		const vault = await newVault();
 		await vault.put('element:address', { city: 'Lyon' });
-		const failOnSecond = db.records.hook('creating', function (primaryKey) {
+		const failOnSecond = (primaryKey: unknown) => {
 			if (primaryKey === vault.recordId('element:utility_bill')) throw new Error('disk full');
-		});
+		};
+		db.records.hook('creating', failOnSecond);
 		await expect(
 			vault.saveAtomically({
 				put: [

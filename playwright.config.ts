@@ -1,0 +1,68 @@
+import { defineConfig, devices } from '@playwright/test';
+import { existsSync } from 'node:fs';
+
+// Ports kept apart from `npm start` (5173/5174/4444) so tests can run beside a running app.
+export const WALLET_URL = 'http://localhost:4173';
+export const EXAMPLE_URL = 'http://localhost:4174';
+export const RELAY_URL = 'ws://127.0.0.1:4445';
+
+const chromiumPath =
+	process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
+export const chromiumArgs = [
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+	'--no-first-run',
+	'--disable-dev-shm-usage',
+	'--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'
+];
+
+const webServers = [
+	{
+		command: 'node scripts/serve.js',
+		url: WALLET_URL,
+		env: { PORT: '4173' },
+		reuseExistingServer: false
+	}
+];
+if (existsSync('scripts/relay.js')) {
+	webServers.push({
+		command: 'node scripts/relay.js',
+		url: 'http://127.0.0.1:4445',
+		env: { PORT: '4445' },
+		reuseExistingServer: false
+	});
+}
+if (existsSync('example/server.js')) {
+	webServers.push({
+		command: 'node example/server.js',
+		url: EXAMPLE_URL,
+		env: { PORT: '4174', WALLET_URL, EXAMPLE_DATA_DIR: 'test-results/example-data' } as Record<
+			string,
+			string
+		>,
+		reuseExistingServer: false
+	});
+}
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	fullyParallel: false,
+	workers: 1,
+	retries: 0,
+	timeout: 60_000,
+	expect: { timeout: 10_000 },
+	reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
+	use: {
+		baseURL: WALLET_URL,
+		...devices['Pixel 7'],
+		browserName: 'chromium',
+		locale: 'en-US',
+		trace: 'retain-on-failure',
+		launchOptions: { executablePath: chromiumPath, args: chromiumArgs }
+	},
+	webServer: webServers
+});

@@ -1,0 +1,42 @@
+// `npm test`: every unit and browser test, then one line `N passed, N failed` summing both.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { ensureBuild, ensureDependencies } from './ensure-ready.js';
+
+ensureDependencies();
+ensureBuild();
+rmSync('test-results', { recursive: true, force: true });
+mkdirSync('test-results', { recursive: true });
+
+const unit = spawnSync(
+	'npx',
+	['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-results/vitest.json'],
+	{ stdio: 'inherit' }
+);
+const e2e = spawnSync('npx', ['playwright', 'test', ...process.argv.slice(2)], { stdio: 'inherit' });
+
+function readJson(path) {
+	try {
+		return JSON.parse(readFileSync(path, 'utf8'));
+	} catch {
+		return undefined;
+	}
+}
+
+const unitReport = readJson('test-results/vitest.json');
+const e2eReport = readJson('test-results/playwright.json');
+let passed = 0;
+let failed = 0;
+if (unitReport) {
+	passed += unitReport.numPassedTests;
+	failed += unitReport.numFailedTests;
+	if (unitReport.numTotalTests === 0 || (unit.status !== 0 && unitReport.numFailedTests === 0)) failed += 1;
+} else failed += 1; // the unit runner crashed before reporting
+if (e2eReport && existsSync('test-results/playwright.json')) {
+	passed += e2eReport.stats.expected + e2eReport.stats.flaky;
+	failed += e2eReport.stats.unexpected;
+	if (e2e.status !== 0 && e2eReport.stats.unexpected === 0) failed += 1; // e.g. a server did not start
+} else failed += 1;
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,25 @@
+/**
+ * The Papiers service kit (PROTOCOL.md 6): build consent links, decrypt deliveries.
+ * Imports passport/ only; runs in Node ≥ 20 and browsers (WebCrypto). createSignUpButton alone
+ * needs a DOM.
+ */
+
+export { buildConsentUrl, ConsentUrlError } from './consent-url';
+export type { BuildConsentUrlOptions, ScopeInput } from './consent-url';
+export { createSignUpButton, SIGN_UP_BUTTON_CLASS } from './button';
+export type { SignUpButtonOptions } from './button';
+export { decryptDelivery, decryptPassportData, decryptFile, DeliveryError } from './decrypt';
+export type {
+	DecryptDeliveryOptions,
+	DecryptPassportDataOptions,
+	DecryptedDelivery,
+	DecryptedPassport,
+	DecryptedElement,
+	DecryptedFile,
+	DeliveryErrorCode
+} from './decrypt';
+export { importServicePrivateKey, wrapPkcs1PrivateKey, PrivateKeyError } from './private-key';
+export { createNonceStore } from './nonce-store';
+export type { NonceStore } from './nonce-store';
+export { keyFingerprint } from '../passport/fingerprint';
+export type { PassportData, PassportElementError } from '../passport/index';

@@ -1,0 +1,105 @@
+import { expect, test } from '@playwright/test';
+import { PASSWORD, createVault, unlock } from './helpers';
+
+test('first run, lock, unlock, change password and reset', async ({ page }) => {
+	await page.goto('/settings');
+	await expect(page).toHaveURL(/\/setup$/);
+	await expect(page.getByText(/Nobody can recover a forgotten password/)).toBeVisible();
+
+	// Bad input first: nothing is created.
+	await page.getByLabel('Password', { exact: true }).fill('short');
+	await page.getByRole('button', { name: 'Create vault' }).click();
+	await expect(page.getByText('Use at least 8 characters.')).toBeVisible();
+	await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+	await page.getByLabel('Confirm password', { exact: true }).fill('something else');
+	await expect(page.getByText('The two passwords do not match.')).toBeVisible();
+	await expect(page).toHaveURL(/\/setup$/);
+
+	await createVault(page);
+	await page.getByRole('button', { name: 'Lock' }).click();
+	await expect(page).toHaveURL(/\/unlock/);
+
+	await unlock(page, 'not the password');
+	await expect(page.getByText('Wrong password. Nothing was changed; try again.')).toBeVisible();
+	await unlock(page);
+	await expect(page.getByRole('heading', { name: 'Your papers' })).toBeVisible();
+
+	await page.getByRole('link', { name: 'Settings' }).click();
+	await page.getByLabel('Current password').fill('wrong one');
+	await page.getByLabel('New password', { exact: true }).fill('a brand new passphrase');
+	await page.getByLabel('Confirm new password').fill('a brand new passphrase');
+	await page.getByRole('button', { name: 'Change password' }).click();
+	await expect(page.getByText('Wrong password. Nothing was changed; try again.')).toBeVisible();
+	await page.getByLabel('Current password').fill(PASSWORD);
+	await page.getByRole('button', { name: 'Change password' }).click();
+	await expect(page.getByText('Password changed.')).toBeVisible({ timeout: 15_000 });
+
+	await page.getByRole('button', { name: 'Lock' }).click();
+	await unlock(page, PASSWORD);
+	await expect(page.getByText('Wrong password. Nothing was changed; try again.')).toBeVisible();
+	await unlock(page, 'a brand new passphrase');
+	// Locking from a page brings the person back to it after unlocking.
+	await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+
+	// Forgotten password: erase after typing the confirmation word.
+	await page.getByRole('button', { name: 'Lock' }).click();
+	await page.getByRole('link', { name: 'Forgot password?' }).click();
+	await page.getByLabel('Type ERASE to confirm').fill('erase please');
+	await page.getByRole('button', { name: 'Erase everything' }).click();
+	await expect(page.getByText('Type ERASE exactly to confirm.')).toBeVisible();
+	await page.getByLabel('Type ERASE to confirm').fill('ERASE');
+	await page.getByRole('button', { name: 'Erase everything' }).click();
+	await expect(page).toHaveURL(/\/setup$/);
+	await page.goto('/unlock');
+	await expect(page).toHaveURL(/\/setup$/);
+});
+
+test.describe('in French', () => {
+	test.use({ locale: 'fr-FR' });
+
+	test('the same journey speaks French', async ({ page }) => {
+		await page.goto('/');
+		await expect(page.getByRole('heading', { name: 'Créez votre mot de passe' })).toBeVisible();
+		await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
+		await createVault(page, PASSWORD, 'fr');
+		await expect(page.getByRole('heading', { name: 'Vos papiers' })).toBeVisible();
+		await page.getByRole('button', { name: 'Verrouiller' }).click();
+		await page.getByLabel('Mot de passe', { exact: true }).fill('mauvais mot de passe');
+		await page.getByRole('button', { name: 'Déverrouiller' }).click();
+		await expect(page.getByText('Mot de passe incorrect. Rien n’a été modifié ; réessayez.')).toBeVisible();
+		await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+		await page.getByRole('button', { name: 'Déverrouiller' }).click();
+		await page.getByRole('link', { name: 'Réglages' }).click();
+		await page.getByLabel('Mot de passe actuel').fill(PASSWORD);
+		await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('une toute nouvelle phrase');
+		await page.getByLabel('Confirmez le nouveau mot de passe').fill('une toute nouvelle phrase');
+		await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
+		await expect(page.getByText('Mot de passe changé.')).toBeVisible({ timeout: 15_000 });
+
+		// Switching language applies at once and keeps the vault unlocked.
+		await page.getByLabel('Langue').selectOption('en');
+		await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+		await expect(page.getByRole('button', { name: 'Lock' })).toBeVisible();
+		await page.reload();
+		await expect(page.getByRole('heading', { name: 'Unlock Papiers' })).toBeVisible();
+
+		await page.getByRole('link', { name: 'Forgot password?' }).click();
+		await page.getByLabel('Type ERASE to confirm').fill('ERASE');
+		await page.getByRole('button', { name: 'Erase everything' }).click();
+		await expect(page).toHaveURL(/\/setup$/);
+	});
+});
+
+test('auto-lock after the chosen idle time', async ({ page }) => {
+	await page.clock.install();
+	await createVault(page);
+	await page.getByRole('link', { name: 'Settings' }).click();
+	await page.getByLabel('Lock automatically after').selectOption('1');
+	await page.clock.fastForward('00:50');
+	await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+	await page.clock.fastForward('00:15');
+	await expect(page).toHaveURL(/\/unlock\?next=%2Fsettings/);
+	await unlock(page);
+	await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+	await expect(page.getByLabel('Lock automatically after')).toHaveValue('1');
+});
