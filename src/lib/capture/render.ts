@@ -27,9 +27,9 @@ export function drawScaled(source: Drawable, sourceSize: Size, createCanvas: Cre
 	const target = fitWithin(sourceSize);
 	const steps = downscaleSteps(sourceSize, target);
 	let current: Drawable = source;
-	let canvas: ScanCanvas | undefined;
+	let previous: ScanCanvas | undefined;
 	for (const [index, size] of (steps.length > 0 ? steps : [target]).entries()) {
-		canvas = createCanvas(size);
+		const canvas = createCanvas(size);
 		const context = context2d(canvas);
 		if (index === 0) {
 			context.fillStyle = '#fff';
@@ -39,13 +39,14 @@ export function drawScaled(source: Drawable, sourceSize: Size, createCanvas: Cre
 		context.imageSmoothingQuality = 'high';
 		context.drawImage(current, 0, 0, size.width, size.height);
 		// Let the previous intermediate go: at 48 MP each one holds tens of megabytes.
-		if (current !== source && 'width' in current) {
-			current.width = 0;
-			current.height = 0;
+		if (previous) {
+			previous.width = 0;
+			previous.height = 0;
 		}
+		previous = canvas;
 		current = canvas;
 	}
-	return canvas!;
+	return previous!;
 }
 
 /** A fresh JPEG of the canvas pixels: nothing of the original file (EXIF, GPS, XMP) comes along. */
