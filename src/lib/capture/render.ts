@@ -12,9 +12,7 @@ type Drawable = ImageBitmap | HTMLImageElement | ScanCanvas;
 
 function context2d(canvas: ScanCanvas) {
 	const context = canvas.getContext('2d') as
-		| OffscreenCanvasRenderingContext2D
-		| CanvasRenderingContext2D
-		| null;
+		OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null;
 	if (!context) throw new Error('No 2D canvas context');
 	return context;
 }
@@ -23,7 +21,11 @@ function context2d(canvas: ScanCanvas) {
  * Draws `source` (already upright) into a canvas no larger than the scan limit. The first canvas
  * is filled white: a transparent PNG would otherwise encode as a black page.
  */
-export function drawScaled(source: Drawable, sourceSize: Size, createCanvas: CreateCanvas): ScanCanvas {
+export function drawScaled(
+	source: Drawable,
+	sourceSize: Size,
+	createCanvas: CreateCanvas
+): ScanCanvas {
 	const target = fitWithin(sourceSize);
 	const steps = downscaleSteps(sourceSize, target);
 	let current: Drawable = source;

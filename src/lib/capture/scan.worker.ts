@@ -19,7 +19,7 @@ function canDraw(): boolean {
 	}
 }
 
-async function process({ id, file }: ScanRequest): Promise<void> {
+async function handle({ id, file }: ScanRequest): Promise<void> {
 	if (!canDraw()) {
 		scope.postMessage({ id, ok: false, reason: 'unsupported', message: 'No 2D OffscreenCanvas' });
 		return;
@@ -32,7 +32,11 @@ async function process({ id, file }: ScanRequest): Promise<void> {
 		return;
 	}
 	try {
-		const canvas = drawScaled(bitmap, bitmap, (size) => new OffscreenCanvas(size.width, size.height));
+		const canvas = drawScaled(
+			bitmap,
+			bitmap,
+			(size) => new OffscreenCanvas(size.width, size.height)
+		);
 		bitmap.close();
 		const bytes = await encodeJpeg(canvas);
 		scope.postMessage({ id, ok: true, bytes }, [bytes.buffer]);
@@ -43,4 +47,4 @@ async function process({ id, file }: ScanRequest): Promise<void> {
 	}
 }
 
-scope.onmessage = (event) => void process(event.data);
+scope.onmessage = (event) => void handle(event.data);
