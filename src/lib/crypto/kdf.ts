@@ -4,19 +4,9 @@
  * the 64 MiB / 3 passes floor. Call it off the main thread in the app (vault/kdf-client.ts).
  */
 import { argon2id } from 'hash-wasm';
+import type { KdfParams } from './kdf-params';
 
-export interface KdfParams {
-	algorithm: 'argon2id';
-	/** Memory in KiB. */
-	memoryKiB: number;
-	iterations: number;
-	parallelism: number;
-	salt: Uint8Array;
-}
-
-/** Shipped parameters: Bitwarden's default, the floor ARCHITECTURE.md sets. */
-export const DEFAULT_KDF = { memoryKiB: 64 * 1024, iterations: 3, parallelism: 1 } as const;
-export const SALT_LENGTH = 16;
+export { DEFAULT_KDF, SALT_LENGTH, type KdfParams } from './kdf-params';
 
 export async function deriveKeyFromPassword(options: {
 	password: string;

@@ -1,20 +1,18 @@
 /**
  * The app's session: whether a vault exists on this device, and the unlocked vault while it is
  * open. The vault key lives only inside the UnlockedVault held here; lock() drops it.
+ * Dexie and the vault's crypto load on first use, so the first screen stays light.
  */
-import { openDatabase, type PapiersDb } from '$lib/vault/db';
+import type { PapiersDb } from '$lib/vault/db';
+import type { UnlockedVault } from '$lib/vault/vault';
+import { probeVault } from '$lib/vault/probe';
 import { deriveInWorker } from '$lib/vault/kdf-client';
-import {
-	createVault,
-	readHeader,
-	resetVault,
-	unlockVault,
-	type UnlockedVault
-} from '$lib/vault/vault';
 import { startAutoLock } from './auto-lock';
 import { deviceSettings } from './settings.svelte';
 
 export type SessionStatus = 'loading' | 'none' | 'locked' | 'unlocked';
+
+const loadVaultModule = () => import('$lib/vault/vault');
 
 class Session {
 	#db: PapiersDb | undefined;
@@ -32,34 +30,43 @@ class Session {
 		return this.#hint;
 	}
 
+	get isUnlocked(): boolean {
+		return this.#vault !== undefined;
+	}
+
 	/** The unlocked vault; routes that need it are only reachable while unlocked. */
 	get vault(): UnlockedVault {
 		if (!this.#vault) throw new Error('The vault is locked');
 		return this.#vault;
 	}
 
-	get db(): PapiersDb {
-		this.#db ??= openDatabase();
+	async db(): Promise<PapiersDb> {
+		if (!this.#db) {
+			const { openDatabase } = await import('$lib/vault/db');
+			this.#db ??= openDatabase();
+		}
 		return this.#db;
 	}
 
-	/** Reads the header to learn whether a vault exists; safe to call repeatedly. */
+	/** Learns whether a vault exists; safe to call repeatedly. */
 	async load(): Promise<void> {
 		if (this.#vault) return;
-		const header = await readHeader(this.db);
-		this.#hint = header?.hint ?? '';
-		this.#status = header ? 'locked' : 'none';
+		const probe = await probeVault();
+		this.#hint = probe.hint;
+		this.#status = probe.exists ? 'locked' : 'none';
 	}
 
 	async create(options: { password: string; hint?: string }): Promise<void> {
-		const vault = await createVault({ ...options, vault: { db: this.db, deriveKey: deriveInWorker } });
+		const [{ createVault }, db] = await Promise.all([loadVaultModule(), this.db()]);
+		const vault = await createVault({ ...options, vault: { db, deriveKey: deriveInWorker } });
 		this.#hint = options.hint?.trim() ?? '';
 		this.#opened(vault);
 	}
 
 	/** Rejects with WrongPasswordError; nothing changes then. */
 	async unlock(password: string): Promise<void> {
-		const vault = await unlockVault({ password, vault: { db: this.db, deriveKey: deriveInWorker } });
+		const [{ unlockVault }, db] = await Promise.all([loadVaultModule(), this.db()]);
+		const vault = await unlockVault({ password, vault: { db, deriveKey: deriveInWorker } });
 		this.#opened(vault);
 	}
 
@@ -89,7 +96,8 @@ class Session {
 	/** Forgotten password: wipes this device's vault. The UI asks for a typed confirmation first. */
 	async reset(): Promise<void> {
 		this.lock();
-		await resetVault(this.db);
+		const [{ resetVault }, db] = await Promise.all([loadVaultModule(), this.db()]);
+		await resetVault(db);
 		this.#hint = '';
 		this.#status = 'none';
 	}

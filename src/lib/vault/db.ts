@@ -33,7 +33,9 @@ export type PapiersDb = Dexie & {
 	scans: EntityTable<SealedRow, 'id'>;
 };
 
-export const DB_NAME = 'papiers';
+import { DB_NAME } from './db-name';
+
+export { DB_NAME };
 
 export function openDatabase(name = DB_NAME): PapiersDb {
 	const db = new Dexie(name) as PapiersDb;

@@ -2,8 +2,8 @@
  * The app's password-key deriver: Argon2id in a long-lived Web Worker, so the wasm module is
  * compiled once and the UI stays responsive. Falls back to this thread where Workers are absent.
  */
-import type { KdfParams } from '$lib/crypto/kdf';
-import { deriveOnThisThread, type PasswordKeyDeriver } from './vault';
+import type { KdfParams } from '$lib/crypto/kdf-params';
+import type { PasswordKeyDeriver } from './vault';
 
 let worker: Worker | undefined;
 let nextId = 1;
@@ -29,7 +29,11 @@ function getWorker(): Worker {
 }
 
 export const deriveInWorker: PasswordKeyDeriver = (password: string, params: KdfParams) => {
-	if (typeof Worker === 'undefined') return deriveOnThisThread(password, params);
+	if (typeof Worker === 'undefined') {
+		return import('$lib/crypto/kdf').then(({ deriveKeyFromPassword }) =>
+			deriveKeyFromPassword({ password, params })
+		);
+	}
 	return new Promise((resolve, reject) => {
 		const id = nextId++;
 		pending.set(id, { resolve, reject });

@@ -9,7 +9,7 @@
 import { open, seal } from '$lib/crypto/aead';
 import { randomBytes, utf8Decode, utf8Encode, wipe } from '$lib/crypto/bytes';
 import { deriveSubkey } from '$lib/crypto/hkdf';
-import { DEFAULT_KDF, SALT_LENGTH, deriveKeyFromPassword, type KdfParams } from '$lib/crypto/kdf';
+import { DEFAULT_KDF, SALT_LENGTH, type KdfParams } from '$lib/crypto/kdf-params';
 import { keyedId } from '$lib/crypto/keyed-id';
 import { openDatabase, type PapiersDb, type VaultHeaderRow } from './db';
 import {
@@ -23,8 +23,11 @@ import {
 /** Turns a password into a key; the app passes one that runs in a Web Worker. */
 export type PasswordKeyDeriver = (password: string, params: KdfParams) => Promise<Uint8Array>;
 
-export const deriveOnThisThread: PasswordKeyDeriver = (password, params) =>
-	deriveKeyFromPassword({ password, params });
+/** Loaded on demand: the wasm Argon2id is large and the app runs it in a worker instead. */
+export const deriveOnThisThread: PasswordKeyDeriver = async (password, params) => {
+	const { deriveKeyFromPassword } = await import('$lib/crypto/kdf');
+	return deriveKeyFromPassword({ password, params });
+};
 
 /** Schema version of sealed record payloads; part of each record's associated data. */
 export const RECORD_SCHEMA_VERSION = 1;
