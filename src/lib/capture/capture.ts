@@ -4,6 +4,7 @@
  * The work runs in a Web Worker with an OffscreenCanvas where the browser has one, and on the
  * main thread otherwise.
  */
+import { CaptureError } from './errors.js';
 import { isJpeg, jpegHasExif, jpegHasXmp, readJpegSize } from './jpeg.js';
 import type { ScanReply } from './protocol.js';
 import { decodeUpright, drawScaled, encodeJpeg } from './render.js';
@@ -13,20 +14,6 @@ export interface CapturedScan {
 	bytes: Uint8Array;
 	width: number;
 	height: number;
-}
-
-export type CaptureErrorCode =
-	'empty_file' | 'file_too_large' | 'not_an_image' | 'processing_failed';
-
-/** A failure the UI explains with el_capture_err_<code>. */
-export class CaptureError extends Error {
-	readonly code: CaptureErrorCode;
-
-	constructor(code: CaptureErrorCode, message: string, options?: { cause?: unknown }) {
-		super(message, options);
-		this.name = 'CaptureError';
-		this.code = code;
-	}
 }
 
 /** Larger than any phone photo; beyond it decoding would risk the tab's memory. */
