@@ -16,10 +16,7 @@ export class ConsentUrlError extends Error {
 
 /** A scope in any of the three encodings (PROTOCOL.md 2), as JSON text or as the value itself. */
 export type ScopeInput =
-	| string
-	| { v: 1; data: unknown[] }
-	| { v: 1; d: unknown[] }
-	| readonly string[];
+	string | { v: 1; data: unknown[] } | { v: 1; d: unknown[] } | readonly string[];
 
 export interface BuildConsentUrlOptions {
 	/** The wallet's base URL, e.g. https://papiers.example/ ; `authorize` is resolved against it. */
@@ -59,7 +56,8 @@ export function buildConsentUrl(options: BuildConsentUrlOptions): string {
 	params.set('callback_url', options.callbackUrl);
 	if (options.responseMode) params.set('response_mode', options.responseMode);
 	if (options.serviceName) params.set('service_name', options.serviceName);
-	if (options.errors && options.errors.length > 0) params.set('errors', JSON.stringify(options.errors));
+	if (options.errors && options.errors.length > 0)
+		params.set('errors', JSON.stringify(options.errors));
 	// URLSearchParams writes spaces as '+'; %20 survives every decoder a wallet might use.
 	url.search = params.toString().replace(/\+/g, '%20');
 	const checked = parseConsentRequest({ query: url.search });

@@ -94,7 +94,8 @@ export interface DecryptPassportDataOptions {
 }
 
 function base64Field(value: unknown, what: string): Uint8Array {
-	if (typeof value !== 'string') throw new DeliveryError('DELIVERY_MALFORMED', `${what} is missing`);
+	if (typeof value !== 'string')
+		throw new DeliveryError('DELIVERY_MALFORMED', `${what} is missing`);
 	try {
 		return fromBase64(value);
 	} catch {
@@ -102,7 +103,12 @@ function base64Field(value: unknown, what: string): Uint8Array {
 	}
 }
 
-async function openBlob(ciphertext: Uint8Array, secret: Uint8Array, hash: Uint8Array, what: string) {
+async function openBlob(
+	ciphertext: Uint8Array,
+	secret: Uint8Array,
+	hash: Uint8Array,
+	what: string
+) {
 	try {
 		return await decryptBlob({ ciphertext, secret, hash });
 	} catch (error) {
@@ -126,13 +132,20 @@ function parseJsonObject(bytes: Uint8Array, what: string): Record<string, unknow
 	return value as Record<string, unknown>;
 }
 
-async function decryptCredentials(key: CryptoKey, passportData: PassportData): Promise<Credentials> {
+async function decryptCredentials(
+	key: CryptoKey,
+	passportData: PassportData
+): Promise<Credentials> {
 	const encrypted = passportData.credentials;
 	const sealedSecret = base64Field(encrypted?.secret, 'credentials.secret');
 	let secret: Uint8Array;
 	try {
 		secret = new Uint8Array(
-			await globalThis.crypto.subtle.decrypt({ name: 'RSA-OAEP' }, key, sealedSecret as BufferSource)
+			await globalThis.crypto.subtle.decrypt(
+				{ name: 'RSA-OAEP' },
+				key,
+				sealedSecret as BufferSource
+			)
 		);
 	} catch {
 		throw new DeliveryError('CREDENTIALS_UNREADABLE', 'The credentials secret is not for this key');
@@ -197,7 +210,8 @@ async function decryptElement(
 	const type = element.type;
 	if (type === 'phone_number' || type === 'email') {
 		const value = element[type];
-		if (typeof value !== 'string') throw new DeliveryError('DELIVERY_MALFORMED', `${type} is missing`);
+		if (typeof value !== 'string')
+			throw new DeliveryError('DELIVERY_MALFORMED', `${type} is missing`);
 		if (verifyHash && element.hash !== elementHashOfValue(value)) {
 			throw new DeliveryError('HASH_MISMATCH', `${type} does not match its element hash`);
 		}
@@ -211,7 +225,8 @@ async function decryptElement(
 	const out: DecryptedElement = { type, hash: element.hash };
 	if (element.data !== undefined) {
 		const dataCredentials = secureValue.data;
-		if (!dataCredentials) throw new DeliveryError('DELIVERY_MALFORMED', `No data credentials for ${type}`);
+		if (!dataCredentials)
+			throw new DeliveryError('DELIVERY_MALFORMED', `No data credentials for ${type}`);
 		const hash = base64Field(dataCredentials.data_hash, `${type}.data_hash`);
 		partHashes.push(hash);
 		const plain = await openBlob(
@@ -230,12 +245,18 @@ async function decryptElement(
 		const list = element[part];
 		if (list === undefined) continue;
 		const credentialList = secureValue[part];
-		if (!Array.isArray(list) || !Array.isArray(credentialList) || list.length !== credentialList.length) {
+		if (
+			!Array.isArray(list) ||
+			!Array.isArray(credentialList) ||
+			list.length !== credentialList.length
+		) {
 			throw new DeliveryError('DELIVERY_MALFORMED', `${type}.${part} and its credentials differ`);
 		}
 		const opened: DecryptedFile[] = [];
 		for (const [index, file] of list.entries()) {
-			opened.push(await opener.open(file, credentialList[index], `${type}.${part}[${index}]`, partHashes));
+			opened.push(
+				await opener.open(file, credentialList[index], `${type}.${part}[${index}]`, partHashes)
+			);
 		}
 		out[part] = opened;
 	}
@@ -253,15 +274,24 @@ async function toKey(privateKey: string | CryptoKey): Promise<CryptoKey> {
 	return typeof privateKey === 'string' ? importServicePrivateKey(privateKey) : privateKey;
 }
 
-export async function decryptPassportData(options: DecryptPassportDataOptions): Promise<DecryptedPassport> {
+export async function decryptPassportData(
+	options: DecryptPassportDataOptions
+): Promise<DecryptedPassport> {
 	const { passportData, expectedNonce, consumeNonce } = options;
-	if (typeof passportData !== 'object' || passportData === null || !Array.isArray(passportData.data)) {
+	if (
+		typeof passportData !== 'object' ||
+		passportData === null ||
+		!Array.isArray(passportData.data)
+	) {
 		throw new DeliveryError('DELIVERY_MALFORMED', 'Not a PassportData object');
 	}
 	const key = await toKey(options.privateKey);
 	const credentials = await decryptCredentials(key, passportData);
 	if (expectedNonce !== undefined && credentials.nonce !== expectedNonce) {
-		throw new DeliveryError('NONCE_MISMATCH', 'The nonce is not the one this request was sent with');
+		throw new DeliveryError(
+			'NONCE_MISMATCH',
+			'The nonce is not the one this request was sent with'
+		);
 	}
 	const opener = new FileOpener(options.files);
 	const elements: DecryptedElement[] = [];
@@ -270,7 +300,8 @@ export async function decryptPassportData(options: DecryptPassportDataOptions): 
 		if (typeof element !== 'object' || element === null || !isElementType(element.type)) {
 			throw new DeliveryError('DELIVERY_MALFORMED', 'An element has no known type');
 		}
-		if (byType[element.type]) throw new DeliveryError('DELIVERY_MALFORMED', `${element.type} twice`);
+		if (byType[element.type])
+			throw new DeliveryError('DELIVERY_MALFORMED', `${element.type} twice`);
 		const decrypted = await decryptElement(
 			element,
 			credentials,
@@ -282,7 +313,8 @@ export async function decryptPassportData(options: DecryptPassportDataOptions): 
 	}
 	if (options.files) {
 		const stray = Object.keys(options.files).filter((fileId) => !opener.used.has(fileId));
-		if (stray.length > 0) throw new DeliveryError('DELIVERY_MALFORMED', 'Files no element refers to');
+		if (stray.length > 0)
+			throw new DeliveryError('DELIVERY_MALFORMED', 'Files no element refers to');
 	}
 	if (consumeNonce && !(await consumeNonce(credentials.nonce))) {
 		throw new DeliveryError('NONCE_REUSED', 'The nonce is unknown, expired or already used');
@@ -308,7 +340,10 @@ export async function decryptFile(options: {
 
 export type DecryptDeliveryOptions = Omit<DecryptPassportDataOptions, 'passportData' | 'files'> &
 	(
-		| { fields: URLSearchParams | Record<string, string> | [string, string][]; fragment?: undefined }
+		| {
+				fields: URLSearchParams | Record<string, string> | [string, string][];
+				fragment?: undefined;
+		  }
 		| { fragment: string; fields?: undefined }
 	);
 
@@ -328,10 +363,15 @@ export async function decryptDelivery(options: DecryptDeliveryOptions): Promise<
 		else if (typeof options.fragment === 'string') outcome = readFragment(options.fragment);
 		else throw new DeliveryError('DELIVERY_MALFORMED', 'Give either fields or fragment');
 	} catch (error) {
-		if (error instanceof DeliveryFormatError) throw new DeliveryError('DELIVERY_MALFORMED', error.message);
+		if (error instanceof DeliveryFormatError)
+			throw new DeliveryError('DELIVERY_MALFORMED', error.message);
 		throw error;
 	}
 	if (outcome.status !== 'success') return outcome;
-	const passport = await decryptPassportData({ ...options, passportData: outcome.passportData, files: outcome.files });
+	const passport = await decryptPassportData({
+		...options,
+		passportData: outcome.passportData,
+		files: outcome.files
+	});
 	return { status: 'success', passport };
 }

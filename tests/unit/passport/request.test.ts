@@ -30,7 +30,12 @@ describe('consent request: the happy path', () => {
 					response_mode: 'fragment',
 					service_name: 'Example Bank',
 					errors: JSON.stringify([
-						{ source: 'unspecified', type: 'email', element_hash: 'A'.repeat(43) + '=', message: 'Use your work address' }
+						{
+							source: 'unspecified',
+							type: 'email',
+							element_hash: 'A'.repeat(43) + '=',
+							message: 'Use your work address'
+						}
 					])
 				})
 		});
@@ -45,7 +50,10 @@ describe('consent request: the happy path', () => {
 		expect(request.responseMode).toBe('fragment');
 		expect(request.serviceName).toBe('Example Bank');
 		expect(request.errors).toHaveLength(1);
-		expect(request.scope.rows.map((row) => row.options[0].type)).toEqual(['personal_details', 'phone_number']);
+		expect(request.scope.rows.map((row) => row.options[0].type)).toEqual([
+			'personal_details',
+			'phone_number'
+		]);
 		expect(request.publicKey.modulusBits).toBe(2048);
 	});
 
@@ -104,7 +112,10 @@ describe('consent request: public_key', () => {
 		const keys = sharedKeys();
 		const query = consentQuery().replace(/public_key=[^&]*/, () => {
 			// What a careless service produces: only newlines encoded, '+' left raw (decodes to ' ').
-			return 'public_key=' + keys.spkiPem.replace(/\n/g, '%0A').replace(/ /g, '%20').replace(/\//g, '%2F');
+			return (
+				'public_key=' +
+				keys.spkiPem.replace(/\n/g, '%0A').replace(/ /g, '%20').replace(/\//g, '%2F')
+			);
 		});
 		expect(query).toContain('+');
 		const result = parseConsentRequest({ query });
@@ -113,8 +124,14 @@ describe('consent request: public_key', () => {
 
 	it('refuses 1024-bit keys, SPKI or PKCS#1', () => {
 		const small = makeKeys(1024);
-		expect(parse({ public_key: small.spkiPem })).toMatchObject({ ok: false, code: 'PUBLIC_KEY_INVALID' });
-		expect(parse({ public_key: small.pkcs1PublicPem })).toMatchObject({ ok: false, code: 'PUBLIC_KEY_INVALID' });
+		expect(parse({ public_key: small.spkiPem })).toMatchObject({
+			ok: false,
+			code: 'PUBLIC_KEY_INVALID'
+		});
+		expect(parse({ public_key: small.pkcs1PublicPem })).toMatchObject({
+			ok: false,
+			code: 'PUBLIC_KEY_INVALID'
+		});
 	});
 
 	it('accepts 3072-bit keys and reports their size', () => {
@@ -140,7 +157,10 @@ describe('consent request: public_key', () => {
 		['two keys', keys.spkiPem + keys.spkiPem],
 		['a body that is not base64', '-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----'],
 		['a truncated body', keys.spkiPem.replace(/\n[^\n]*\n-----END/, '\n-----END')],
-		['an EC key', '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEjkUr7rAuTsI2kkTy4sJf0SvFaNkOhVTkh0FiVhtdyJwOJ2EBYqgNWSqMDL7Pfj2Hq0GMR8UNuM/EXB3R8Qf0Eg==\n-----END PUBLIC KEY-----'],
+		[
+			'an EC key',
+			'-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEjkUr7rAuTsI2kkTy4sJf0SvFaNkOhVTkh0FiVhtdyJwOJ2EBYqgNWSqMDL7Pfj2Hq0GMR8UNuM/EXB3R8Qf0Eg==\n-----END PUBLIC KEY-----'
+		],
 		['garbage', 'hello']
 	])('refuses %s with PUBLIC_KEY_INVALID', (_name, value) => {
 		expect(parse({ public_key: value })).toMatchObject({ ok: false, code: 'PUBLIC_KEY_INVALID' });
@@ -159,12 +179,19 @@ describe('consent request: nonce and legacy payload', () => {
 	it('requires a nonce for object scopes and ignores payload there', () => {
 		expect(parse({ nonce: null })).toMatchObject({ ok: false, code: 'NONCE_EMPTY' });
 		expect(parse({ nonce: '' })).toMatchObject({ ok: false, code: 'NONCE_EMPTY' });
-		expect(parse({ nonce: null, payload: 'abc' })).toMatchObject({ ok: false, code: 'NONCE_EMPTY' });
+		expect(parse({ nonce: null, payload: 'abc' })).toMatchObject({
+			ok: false,
+			code: 'NONCE_EMPTY'
+		});
 		expect(request({ payload: 'nonce' }).nonce).toBe('nonce-1');
 	});
 
 	it('takes the nonce from payload for legacy scopes', () => {
-		const legacy = request({ scope: '["personal_details","email"]', nonce: null, payload: 'pay-7' });
+		const legacy = request({
+			scope: '["personal_details","email"]',
+			nonce: null,
+			payload: 'pay-7'
+		});
 		expect(legacy.nonce).toBe('pay-7');
 		expect(legacy.legacyPayload).toBe(true);
 	});
@@ -244,7 +271,9 @@ describe('consent request: callback_url', () => {
 	it('stores the URL as the browser will read it', () => {
 		// WHATWG reads "https:host" as "https://host/": harmless, and what gets navigated to is the
 		// normalised form, never the raw text.
-		expect(request({ callback_url: 'https:service.example' }).callbackUrl).toBe('https://service.example/');
+		expect(request({ callback_url: 'https:service.example' }).callbackUrl).toBe(
+			'https://service.example/'
+		);
 	});
 
 	it('is required', () => {
@@ -267,7 +296,10 @@ describe('consent request: callback_url', () => {
 
 describe('consent request: other parameters', () => {
 	it('refuses unknown response modes', () => {
-		expect(parse({ response_mode: 'query' })).toMatchObject({ ok: false, code: 'RESPONSE_MODE_INVALID' });
+		expect(parse({ response_mode: 'query' })).toMatchObject({
+			ok: false,
+			code: 'RESPONSE_MODE_INVALID'
+		});
 	});
 
 	it('refuses malformed errors', () => {
@@ -276,24 +308,37 @@ describe('consent request: other parameters', () => {
 			'{',
 			'{}',
 			'[1]',
-			JSON.stringify([{ source: 'data', type: 'passport', field_name: 'document_no', message: 'x' }]),
+			JSON.stringify([
+				{ source: 'data', type: 'passport', field_name: 'document_no', message: 'x' }
+			]),
 			JSON.stringify([{ source: 'selfie', type: 'email', file_hash: hash, message: 'x' }]),
 			JSON.stringify([{ source: 'reverse_side', type: 'passport', file_hash: hash, message: 'x' }]),
 			JSON.stringify([{ source: 'files', type: 'utility_bill', file_hashes: [], message: 'x' }]),
 			JSON.stringify([{ source: 'file', type: 'utility_bill', file_hash: 'short', message: 'x' }]),
 			JSON.stringify([{ source: 'nope', type: 'email', element_hash: hash, message: 'x' }]),
 			JSON.stringify([{ source: 'unspecified', type: 'email', element_hash: hash, message: 7 }]),
-			JSON.stringify(Array(101).fill({ source: 'unspecified', type: 'email', element_hash: hash, message: '' }))
+			JSON.stringify(
+				Array(101).fill({ source: 'unspecified', type: 'email', element_hash: hash, message: '' })
+			)
 		];
 		for (const errors of bad) {
-			expect(parse({ errors }), errors.slice(0, 80)).toMatchObject({ ok: false, code: 'ERRORS_INVALID' });
+			expect(parse({ errors }), errors.slice(0, 80)).toMatchObject({
+				ok: false,
+				code: 'ERRORS_INVALID'
+			});
 		}
 	});
 
 	it('parses every PassportElementError source', () => {
 		const hash = 'C'.repeat(43) + '=';
 		const errors = [
-			{ source: 'data', type: 'passport', field_name: 'document_no', data_hash: hash, message: 'a' },
+			{
+				source: 'data',
+				type: 'passport',
+				field_name: 'document_no',
+				data_hash: hash,
+				message: 'a'
+			},
 			{ source: 'front_side', type: 'passport', file_hash: hash, message: 'b' },
 			{ source: 'reverse_side', type: 'identity_card', file_hash: hash, message: 'c' },
 			{ source: 'selfie', type: 'driver_license', file_hash: hash, message: 'd' },
@@ -307,8 +352,14 @@ describe('consent request: other parameters', () => {
 	});
 
 	it('refuses service names that could disguise the origin', () => {
-		expect(parse({ service_name: 'Bank\u202Eelpmaxe' })).toMatchObject({ ok: false, code: 'SERVICE_NAME_INVALID' });
-		expect(parse({ service_name: 'x'.repeat(101) })).toMatchObject({ ok: false, code: 'SERVICE_NAME_INVALID' });
+		expect(parse({ service_name: 'Bank\u202Eelpmaxe' })).toMatchObject({
+			ok: false,
+			code: 'SERVICE_NAME_INVALID'
+		});
+		expect(parse({ service_name: 'x'.repeat(101) })).toMatchObject({
+			ok: false,
+			code: 'SERVICE_NAME_INVALID'
+		});
 		expect(request({ service_name: '  ' })).not.toHaveProperty('serviceName');
 	});
 
@@ -331,10 +382,12 @@ describe('callback appender', () => {
 	});
 
 	it('builds error returns', () => {
-		expect(buildErrorCallbackUrl({ callbackUrl: 'https://s.example/cb?x=1#f', code: 'SCOPE_INVALID' })).toBe(
-			'https://s.example/cb?x=1&tg_passport=error&error=SCOPE_INVALID#f'
+		expect(
+			buildErrorCallbackUrl({ callbackUrl: 'https://s.example/cb?x=1#f', code: 'SCOPE_INVALID' })
+		).toBe('https://s.example/cb?x=1&tg_passport=error&error=SCOPE_INVALID#f');
+		expect(appendToCallbackUrl({ callbackUrl: 'http://localhost/', query: 'a=b' })).toBe(
+			'http://localhost/?a=b'
 		);
-		expect(appendToCallbackUrl({ callbackUrl: 'http://localhost/', query: 'a=b' })).toBe('http://localhost/?a=b');
 	});
 
 	it('normalises the callback the way the browser will navigate', () => {

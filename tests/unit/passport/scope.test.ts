@@ -7,7 +7,10 @@ function rows(text: string): ScopeRow[] {
 	return result.scope.rows;
 }
 
-const el = (type: string, flags: Partial<Record<'selfie' | 'translation' | 'native_names', boolean>> = {}) => ({
+const el = (
+	type: string,
+	flags: Partial<Record<'selfie' | 'translation' | 'native_names', boolean>> = {}
+) => ({
 	type,
 	selfie: false,
 	translation: false,
@@ -49,7 +52,9 @@ describe('scope: full form', () => {
 	});
 
 	it('expands the id_document and address_document aliases into one-of rows with their flags', () => {
-		expect(rows('{"v":1,"data":[{"type":"id_document","selfie":true},"address_document"]}')).toEqual([
+		expect(
+			rows('{"v":1,"data":[{"type":"id_document","selfie":true},"address_document"]}')
+		).toEqual([
 			{
 				oneOf: true,
 				options: [
@@ -143,7 +148,9 @@ describe('scope: compact form', () => {
 			'phone_number',
 			'email'
 		]);
-		expect(rows('{"v":1,"d":[{"_":"idd","s":1},"add"]}').map((row) => row.options.length)).toEqual([3, 3]);
+		expect(rows('{"v":1,"d":[{"_":"idd","s":1},"add"]}').map((row) => row.options.length)).toEqual([
+			3, 3
+		]);
 	});
 
 	it('applies a one-of row flag to every member', () => {
@@ -199,12 +206,18 @@ describe('scope: refusals', () => {
 		['native_names on address', '{"v":1,"d":[{"_":"ad","n":1}]}'],
 		['native_names on a one-of', '{"v":1,"d":[{"_":["pp","dl"],"n":1}]}'],
 		['one-of mixing ID and address documents', '{"v":1,"d":[{"_":["pp","ub"]}]}'],
-		['one-of holding personal details', '{"v":1,"data":[{"one_of":["passport","personal_details"]}]}'],
+		[
+			'one-of holding personal details',
+			'{"v":1,"data":[{"one_of":["passport","personal_details"]}]}'
+		],
 		['one-of holding phone and email', '{"v":1,"d":[{"_":["pn","em"]}]}'],
 		['empty one-of', '{"v":1,"data":[{"one_of":[]}]}'],
 		['nested one-of', '{"v":1,"data":[{"one_of":[{"one_of":["passport","driver_license"]}]}]}'],
 		['nested compact one-of', '{"v":1,"d":[{"_":[{"_":["pp","dl"]}]}]}'],
-		['type and one_of together', '{"v":1,"data":[{"type":"passport","one_of":["driver_license"]}]}'],
+		[
+			'type and one_of together',
+			'{"v":1,"data":[{"type":"passport","one_of":["driver_license"]}]}'
+		],
 		['object without type', '{"v":1,"data":[{"selfie":true}]}'],
 		['flag as a string', '{"v":1,"data":[{"type":"passport","selfie":"yes"}]}'],
 		['flag as 2', '{"v":1,"d":[{"_":"pp","s":2}]}'],
