@@ -62,7 +62,10 @@ async function deriveKeyAndIv(secret: Uint8Array, hash: Uint8Array) {
 	return { key: material.slice(0, 32), iv: material.slice(32, 48), material };
 }
 
-export async function encryptBlob(data: Uint8Array, secret = generateSecret()): Promise<EncryptedBlob> {
+export async function encryptBlob(
+	data: Uint8Array,
+	secret = generateSecret()
+): Promise<EncryptedBlob> {
 	if (secret.length !== SECRET_LENGTH) throw new RangeError('The secret must be 32 bytes');
 	const length = paddingLength(data.length);
 	const padded = new Uint8Array(length + data.length);

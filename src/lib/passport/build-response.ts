@@ -224,7 +224,7 @@ async function buildElement(
 	}
 
 	// Bot API field order; absent parts are left out rather than sent empty.
-	const encrypted: EncryptedPassportElement = { type, hash: '' };
+	const encrypted = { type } as EncryptedPassportElement;
 	if (data !== undefined) encrypted.data = data;
 	if (scanFiles.files) encrypted.files = scanFiles.files;
 	if (scanFiles.front_side) encrypted.front_side = scanFiles.front_side[0];
@@ -237,7 +237,9 @@ async function buildElement(
 	return { encrypted, sent };
 }
 
-export async function buildPassportData(options: BuildPassportDataOptions): Promise<BuiltPassportData> {
+export async function buildPassportData(
+	options: BuildPassportDataOptions
+): Promise<BuiltPassportData> {
 	const { request, readScan } = options;
 	const stored = byType(options.elements);
 	const writer = new ResponseWriter(readScan);

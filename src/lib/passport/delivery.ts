@@ -55,7 +55,8 @@ export function encodeFragmentUrl(
 	const limit = options.maxLength ?? MAX_FRAGMENT_LENGTH;
 	// Rough size first, so a 50 MB response is refused before it is base64-encoded twice.
 	const rawSize = Object.values(files).reduce((sum, bytes) => sum + bytes.length, 0);
-	if ((rawSize * 4) / 3 > limit) throw new FragmentTooLargeError(Math.ceil((rawSize * 16) / 9), limit);
+	if ((rawSize * 4) / 3 > limit)
+		throw new FragmentTooLargeError(Math.ceil((rawSize * 16) / 9), limit);
 	const encodedFiles: Record<string, string> = {};
 	for (const [fileId, bytes] of Object.entries(files)) encodedFiles[fileId] = toBase64(bytes);
 	const payload = JSON.stringify({ passport_data: passportData, files: encodedFiles });

@@ -116,7 +116,17 @@ export function encodeDer(tag: number, ...contents: Uint8Array[]): Uint8Array {
 }
 
 /** rsaEncryption, OID 1.2.840.113549.1.1.1, as its DER content bytes. */
-export const RSA_ENCRYPTION_OID = Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01);
+export const RSA_ENCRYPTION_OID = Uint8Array.of(
+	0x2a,
+	0x86,
+	0x48,
+	0x86,
+	0xf7,
+	0x0d,
+	0x01,
+	0x01,
+	0x01
+);
 
 /** AlgorithmIdentifier { rsaEncryption, NULL }: the one both SPKI and PKCS#8 use for RSA. */
 export function rsaAlgorithmIdentifier(): Uint8Array {
@@ -139,5 +149,7 @@ export function isRsaAlgorithmIdentifier(node: DerNode): boolean {
 	for (let i = 0; i < RSA_ENCRYPTION_OID.length; i++) {
 		if (oid.value[i] !== RSA_ENCRYPTION_OID[i]) return false;
 	}
-	return children.length === 1 || (children[1].tag === DER_TAG.null && children[1].value.length === 0);
+	return (
+		children.length === 1 || (children[1].tag === DER_TAG.null && children[1].value.length === 0)
+	);
 }

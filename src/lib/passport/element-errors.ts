@@ -111,7 +111,9 @@ function parseOne(value: unknown): PassportElementError | undefined {
 }
 
 /** undefined means the parameter is malformed (ERRORS_INVALID); an absent parameter is `[]`. */
-export function parseElementErrors(text: string | null | undefined): PassportElementError[] | undefined {
+export function parseElementErrors(
+	text: string | null | undefined
+): PassportElementError[] | undefined {
 	if (text === null || text === undefined || text === '') return [];
 	if (text.length > MAX_ERRORS_PARAM_LENGTH) return undefined;
 	let json: unknown;

@@ -50,7 +50,10 @@ function filesOf(sent: SentElement, part: ScanPartName): SentFile[] {
 	return sent.files.filter((file) => file.part === part).sort((a, b) => a.index - b.index);
 }
 
-function matchOne(error: PassportElementError, history: readonly SentElement[]): ElementFlag | undefined {
+function matchOne(
+	error: PassportElementError,
+	history: readonly SentElement[]
+): ElementFlag | undefined {
 	const candidates = history.filter((sent) => sent.type === error.type);
 	const base = { type: error.type, source: error.source, message: error.message };
 	switch (error.source) {
@@ -70,7 +73,9 @@ function matchOne(error: PassportElementError, history: readonly SentElement[]):
 			const part = FILE_PART[error.source]!;
 			for (const sent of candidates) {
 				const files = filesOf(sent, part);
-				const flagged = error.file_hashes.map((hash) => files.find((file) => file.fileHash === hash));
+				const flagged = error.file_hashes.map((hash) =>
+					files.find((file) => file.fileHash === hash)
+				);
 				if (flagged.length > 0 && flagged.every((file) => file !== undefined)) {
 					return {
 						...base,
@@ -86,7 +91,9 @@ function matchOne(error: PassportElementError, history: readonly SentElement[]):
 		default: {
 			const part = FILE_PART[error.source]!;
 			for (const sent of candidates) {
-				const file = filesOf(sent, part).find((candidate) => candidate.fileHash === error.file_hash);
+				const file = filesOf(sent, part).find(
+					(candidate) => candidate.fileHash === error.file_hash
+				);
 				if (file) return { ...base, part, scanIds: [file.scanId], sent };
 			}
 			return undefined;
@@ -149,7 +156,10 @@ function elementChanged(element: StoredElement, sent: SentElement): boolean {
  * True once the person changed what the flag points at (or removed the element): the wallet
  * refuses to authorize while any flag is unresolved.
  */
-export function isFlagResolved(options: { flag: ElementFlag; element: StoredElement | undefined }): boolean {
+export function isFlagResolved(options: {
+	flag: ElementFlag;
+	element: StoredElement | undefined;
+}): boolean {
 	const { flag, element } = options;
 	if (!element || element.type !== flag.type) return true;
 	switch (flag.part) {

@@ -63,7 +63,9 @@ export interface SecureValue {
 	files?: FileCredentials[];
 }
 
-export type SecureData = Partial<Record<Exclude<ElementType, 'phone_number' | 'email'>, SecureValue>>;
+export type SecureData = Partial<
+	Record<Exclude<ElementType, 'phone_number' | 'email'>, SecureValue>
+>;
 
 /** The decrypted `credentials.data`. */
 export interface Credentials {

@@ -52,7 +52,11 @@ function readRsaPublicKey(pkcs1: Uint8Array): { modulusBits: number } {
 export function wrapPkcs1PublicKey(pkcs1: Uint8Array): Uint8Array {
 	const bitString = new Uint8Array(pkcs1.length + 1); // leading 0: no unused bits
 	bitString.set(pkcs1, 1);
-	return encodeDer(DER_TAG.sequence, rsaAlgorithmIdentifier(), encodeDer(DER_TAG.bitString, bitString));
+	return encodeDer(
+		DER_TAG.sequence,
+		rsaAlgorithmIdentifier(),
+		encodeDer(DER_TAG.bitString, bitString)
+	);
 }
 
 /** The PKCS#1 key inside an SPKI, after checking that the SPKI is for RSA. */
@@ -63,7 +67,8 @@ function unwrapSpki(spki: Uint8Array): Uint8Array {
 		throw new DerError('Not an RSA SubjectPublicKeyInfo');
 	}
 	const bitString = children[1];
-	if (bitString.tag !== DER_TAG.bitString || bitString.value.length < 2 || bitString.value[0] !== 0) throw new DerError('Bad BIT STRING');
+	if (bitString.tag !== DER_TAG.bitString || bitString.value.length < 2 || bitString.value[0] !== 0)
+		throw new DerError('Bad BIT STRING');
 	return bitString.value.subarray(1);
 }
 

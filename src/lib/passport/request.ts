@@ -138,7 +138,8 @@ export function parseConsentRequest({ query }: ParseConsentRequestOptions): Cons
 	if (legacyPayload) {
 		const payload = params.get('payload');
 		// Telegram's JS SDK adds a literal `payload=nonce`; it is a marker, never the value.
-		nonce = payload !== null && payload !== '' && payload !== 'nonce' ? payload : params.get('nonce');
+		nonce =
+			payload !== null && payload !== '' && payload !== 'nonce' ? payload : params.get('nonce');
 	} else {
 		nonce = params.get('nonce');
 	}

@@ -4,7 +4,10 @@
  * compatibility with every existing service library. WebCrypto does it in browsers and Node.
  */
 
-export async function rsaOaepEncrypt(options: { spki: Uint8Array; data: Uint8Array }): Promise<Uint8Array> {
+export async function rsaOaepEncrypt(options: {
+	spki: Uint8Array;
+	data: Uint8Array;
+}): Promise<Uint8Array> {
 	const key = await globalThis.crypto.subtle.importKey(
 		'spki',
 		options.spki as BufferSource,

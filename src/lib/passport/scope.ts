@@ -5,12 +5,7 @@
  * Validation follows PROTOCOL.md 2.4; anything it does not accept is SCOPE_INVALID.
  */
 
-import {
-	isAddressDocumentType,
-	isElementType,
-	isIdDocumentType,
-	type ElementType
-} from './types';
+import { isAddressDocumentType, isElementType, isIdDocumentType, type ElementType } from './types';
 
 /** One element type as the service asked for it; the same shape as elements/ ElementRequest. */
 export interface ScopeElement {
@@ -37,14 +32,17 @@ export interface Scope {
 }
 
 export type ScopeResult =
-	| { ok: true; scope: Scope }
-	| { ok: false; code: 'SCOPE_EMPTY' | 'SCOPE_INVALID' };
+	{ ok: true; scope: Scope } | { ok: false; code: 'SCOPE_EMPTY' | 'SCOPE_INVALID' };
 
 /** The URL carries the scope; no honest scope of 13 types comes near this size. */
 export const MAX_SCOPE_LENGTH = 8192;
 
 const ID_DOCUMENT_ALIAS: ElementType[] = ['passport', 'driver_license', 'identity_card'];
-const ADDRESS_DOCUMENT_ALIAS: ElementType[] = ['utility_bill', 'bank_statement', 'rental_agreement'];
+const ADDRESS_DOCUMENT_ALIAS: ElementType[] = [
+	'utility_bill',
+	'bank_statement',
+	'rental_agreement'
+];
 
 const ALIASES: Record<string, ElementType[]> = {
 	id_document: ID_DOCUMENT_ALIAS,
@@ -219,7 +217,10 @@ function parseLegacy(items: unknown[]): ScopeRow[] {
 	});
 }
 
-function parseVersioned(value: Record<string, unknown>): { encoding: ScopeEncoding; rows: ScopeRow[] } {
+function parseVersioned(value: Record<string, unknown>): {
+	encoding: ScopeEncoding;
+	rows: ScopeRow[];
+} {
 	if (value.v !== 1) throw new ScopeInvalid();
 	const hasFull = Object.hasOwn(value, 'data');
 	const hasCompact = Object.hasOwn(value, 'd');
