@@ -7,16 +7,24 @@ import countries from 'i18n-iso-countries';
 import englishNames from 'i18n-iso-countries/langs/en.json';
 import frenchNames from 'i18n-iso-countries/langs/fr.json';
 
-countries.registerLocale(englishNames);
-countries.registerLocale(frenchNames);
-
 export type CountryLocale = 'en' | 'fr';
 
-const ALPHA2_CODES: ReadonlySet<string> = new Set(Object.keys(countries.getAlpha2Codes()));
+// Registered on first use rather than at import, so a page that only needs, say, expiryStatus
+// from this folder does not carry the country tables (a module with top-level calls cannot be
+// tree-shaken).
+let alpha2Codes: ReadonlySet<string> | undefined;
+function knownCodes(): ReadonlySet<string> {
+	if (!alpha2Codes) {
+		countries.registerLocale(englishNames);
+		countries.registerLocale(frenchNames);
+		alpha2Codes = new Set(Object.keys(countries.getAlpha2Codes()));
+	}
+	return alpha2Codes;
+}
 
 /** True for an upper-case ISO 3166-1 alpha-2 code the library knows (XK, Kosovo, included). */
 export function isCountryCode(code: string): boolean {
-	return /^[A-Z]{2}$/.test(code) && ALPHA2_CODES.has(code);
+	return /^[A-Z]{2}$/.test(code) && knownCodes().has(code);
 }
 
 /** The country's name in `locale`, or the code itself when the code is unknown. */
@@ -35,6 +43,7 @@ const optionsCache = new Map<CountryLocale, readonly CountryOption[]>();
 export function countryOptions(locale: CountryLocale): readonly CountryOption[] {
 	let options = optionsCache.get(locale);
 	if (!options) {
+		knownCodes();
 		const names = countries.getNames(locale, { select: 'official' });
 		const collator = new Intl.Collator(locale);
 		options = Object.entries(names)
