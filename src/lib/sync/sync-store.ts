@@ -1,0 +1,183 @@
+/**
+ * The sync module's own IndexedDB database, apart from the vault's ('papiers'), so the vault's
+ * schema stays the vault's. It holds ciphertext and bookkeeping only:
+ *   updates  the sync document as Yjs updates, appended as they happen and merged into one
+ *            now and then, so a restart reloads the document instead of resending everything;
+ *   bases    per row, the fingerprint of the version this device's store and the document
+ *            last agreed on: what a local save replaced, and how a change made while sync was
+ *            not running is told from a change that arrived from another device;
+ *   meta     which vault the rest belongs to, and this device's slot name in the document.
+ * Writes are batched: everything queued in one tick goes in one transaction.
+ */
+import Dexie, { type EntityTable } from 'dexie';
+import { newSlotName } from './doc-versions';
+
+export const SYNC_DB_NAME = 'papiers-sync';
+/** Stored updates beyond which they are merged into one. */
+const COMPACT_AFTER_UPDATES = 200;
+
+interface UpdateRow {
+	seq?: number;
+	update: Uint8Array;
+}
+
+interface BaseRow {
+	key: string;
+	fingerprint: string;
+}
+
+interface MetaRow {
+	id: 'main';
+	/** Derived from the vault key by the caller: another vault's state is never reused. */
+	vaultTag: string;
+	slot: string;
+}
+
+type SyncDb = Dexie & {
+	updates: EntityTable<UpdateRow, 'seq'>;
+	bases: EntityTable<BaseRow, 'key'>;
+	meta: EntityTable<MetaRow, 'id'>;
+};
+
+function openSyncDatabase(name: string): SyncDb {
+	const db = new Dexie(name) as SyncDb;
+	db.version(1).stores({ updates: '++seq', bases: 'key', meta: 'id' });
+	return db;
+}
+
+export interface LoadedSyncState {
+	store: SyncStore;
+	updates: Uint8Array[];
+	bases: Map<string, string>;
+	slot: string;
+}
+
+/** Merges stored updates (possibly from another tab) into the live document, returns its state. */
+export type StateMerger = (storedUpdates: Uint8Array[]) => Uint8Array;
+
+export class SyncStore {
+	#db: SyncDb;
+	#pendingUpdates: Uint8Array[] = [];
+	#pendingBases = new Map<string, string | undefined>();
+	#storedUpdateCount: number;
+	#mergeState: StateMerger | undefined;
+	#writing: Promise<void> = Promise.resolve();
+	#writeScheduled = false;
+	#failure: unknown;
+
+	private constructor(db: SyncDb, storedUpdateCount: number) {
+		this.#db = db;
+		this.#storedUpdateCount = storedUpdateCount;
+	}
+
+	static async open(options: { name?: string; vaultTag: string }): Promise<LoadedSyncState> {
+		const db = openSyncDatabase(options.name ?? SYNC_DB_NAME);
+		const loaded = await db.transaction('rw', db.updates, db.bases, db.meta, async () => {
+			let meta = await db.meta.get('main');
+			if (!meta || meta.vaultTag !== options.vaultTag) {
+				await Promise.all([db.updates.clear(), db.bases.clear()]);
+				meta = { id: 'main', vaultTag: options.vaultTag, slot: newSlotName() };
+				await db.meta.put(meta);
+			}
+			const [updates, bases] = await Promise.all([db.updates.toArray(), db.bases.toArray()]);
+			return { meta, updates, bases };
+		});
+		return {
+			store: new SyncStore(db, loaded.updates.length),
+			updates: loaded.updates.map((row) => row.update),
+			bases: new Map(loaded.bases.map((row) => [row.key, row.fingerprint])),
+			slot: loaded.meta.slot
+		};
+	}
+
+	static async deleteDatabase(name = SYNC_DB_NAME): Promise<void> {
+		await Dexie.delete(name);
+	}
+
+	/** Enables merging stored updates once they pile up. */
+	setStateMerger(merge: StateMerger): void {
+		this.#mergeState = merge;
+	}
+
+	queueUpdate(update: Uint8Array): void {
+		this.#pendingUpdates.push(update);
+		this.#scheduleWrite();
+	}
+
+	/** undefined forgets the base: the row no longer exists on either side. */
+	queueBase(key: string, fingerprint: string | undefined): void {
+		this.#pendingBases.set(key, fingerprint);
+		this.#scheduleWrite();
+	}
+
+	/** Resolves once everything queued so far is stored; rejects if a write failed. */
+	async written(): Promise<void> {
+		let awaited: Promise<void>;
+		do {
+			awaited = this.#writing;
+			await awaited;
+		} while (awaited !== this.#writing);
+		if (this.#failure) throw this.#failure;
+	}
+
+	get storedUpdateCount(): number {
+		return this.#storedUpdateCount;
+	}
+
+	async close(): Promise<void> {
+		await this.written().catch(() => {});
+		this.#db.close();
+	}
+
+	#scheduleWrite(): void {
+		if (this.#writeScheduled) return;
+		this.#writeScheduled = true;
+		this.#writing = this.#writing.then(async () => {
+			this.#writeScheduled = false;
+			try {
+				await this.#writePending();
+				if (this.#storedUpdateCount > COMPACT_AFTER_UPDATES) await this.compact();
+			} catch (error) {
+				this.#failure = error;
+				console.error('Sync state could not be stored', error);
+			}
+		});
+	}
+
+	async #writePending(): Promise<void> {
+		const updates = this.#pendingUpdates.splice(0);
+		const bases = [...this.#pendingBases];
+		this.#pendingBases.clear();
+		if (!updates.length && !bases.length) return;
+		const db = this.#db;
+		await db.transaction('rw', db.updates, db.bases, async () => {
+			if (updates.length) await db.updates.bulkAdd(updates.map((update) => ({ update })));
+			const kept = bases.filter(([, fingerprint]) => fingerprint !== undefined);
+			const forgotten = bases.filter(([, fingerprint]) => fingerprint === undefined);
+			if (kept.length) {
+				await db.bases.bulkPut(
+					kept.map(([key, fingerprint]) => ({ key, fingerprint: fingerprint as string }))
+				);
+			}
+			if (forgotten.length) await db.bases.bulkDelete(forgotten.map(([key]) => key));
+		});
+		this.#storedUpdateCount += updates.length;
+	}
+
+	/**
+	 * Replaces the stored updates by one update of the whole document. Updates stored by another
+	 * tab are merged into the document first, inside the same transaction, so none is lost.
+	 */
+	async compact(): Promise<void> {
+		const merge = this.#mergeState;
+		if (!merge) return;
+		const db = this.#db;
+		await db.transaction('rw', db.updates, async () => {
+			const stored = await db.updates.toArray();
+			const state = merge(stored.map((row) => row.update));
+			await db.updates.clear();
+			await db.updates.add({ update: state });
+		});
+		this.#storedUpdateCount = 1;
+	}
+}
