@@ -33,7 +33,9 @@ export type BuildErrorCode =
 	| 'ELEMENT_MISSING'
 	/** The element lacks a part the request needs (data, a scan, a value). */
 	| 'PART_MISSING'
-	| 'TOO_MANY_SCANS';
+	| 'TOO_MANY_SCANS'
+	/** WebCrypto would not use the service's key (row is -1: it concerns no row). */
+	| 'PUBLIC_KEY_UNUSABLE';
 
 export class PassportBuildError extends Error {
 	constructor(
@@ -262,7 +264,13 @@ export async function buildPassportData(
 		? { secure_data: secureData, payload: request.nonce, nonce: request.nonce }
 		: { secure_data: secureData, nonce: request.nonce };
 	const blob = await encryptBlob(utf8Encode(JSON.stringify(credentials)));
-	const sealedSecret = await rsaOaepEncrypt({ spki: request.publicKey.spki, data: blob.secret });
+	let sealedSecret: Uint8Array;
+	try {
+		sealedSecret = await rsaOaepEncrypt({ spki: request.publicKey.spki, data: blob.secret });
+	} catch {
+		// The parser checked the key's structure; a key WebCrypto still refuses is the service's fault.
+		throw new PassportBuildError('PUBLIC_KEY_UNUSABLE', -1);
+	}
 
 	return {
 		passportData: {

@@ -180,7 +180,8 @@ function parseRow(item: unknown, dialect: Dialect): ScopeRow {
 		if (hasOneOf) return parseOneOf(item.one_of, dialect, flags);
 	}
 	const name = item[dialect.typeKey];
-	if (Array.isArray(name)) return parseOneOf(name, dialect, flags);
+	// Only the compact form writes a one-of as an array under its type key.
+	if (dialect === COMPACT && Array.isArray(name)) return parseOneOf(name, dialect, flags);
 	const { types, alias } = resolveTypes(name, dialect);
 	return { oneOf: alias, options: elementsOf(types, flags) };
 }

@@ -190,6 +190,7 @@ describe('scope: refusals', () => {
 		['type of wrong type', '{"v":1,"data":[{"type":7}]}'],
 		['item of wrong type', '{"v":1,"data":[true]}'],
 		['nested array item in full form', '{"v":1,"data":[["email"]]}'],
+		['full-form type as an array', '{"v":1,"data":[{"type":["passport"]}]}'],
 		['type twice', '{"v":1,"data":["email","email"]}'],
 		['type twice through an alias', '{"v":1,"data":["passport",{"type":"id_document"}]}'],
 		['type twice inside a one-of', '{"v":1,"d":[{"_":["pp","pp"]}]}'],
