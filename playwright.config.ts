@@ -55,7 +55,7 @@ export default defineConfig({
 	retries: 0,
 	timeout: 60_000,
 	expect: { timeout: 10_000 },
-	reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
+	reporter: [['list'], ['json', { outputFile: 'test-reports/playwright.json' }]],
 	use: {
 		baseURL: WALLET_URL,
 		...devices['Pixel 7'],

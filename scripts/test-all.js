@@ -5,12 +5,12 @@ import { ensureBuild, ensureDependencies } from './ensure-ready.js';
 
 ensureDependencies();
 ensureBuild();
-rmSync('test-results', { recursive: true, force: true });
-mkdirSync('test-results', { recursive: true });
+rmSync('test-reports', { recursive: true, force: true });
+mkdirSync('test-reports', { recursive: true });
 
 const unit = spawnSync(
 	'npx',
-	['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-results/vitest.json'],
+	['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-reports/vitest.json'],
 	{ stdio: 'inherit' }
 );
 const e2e = spawnSync('npx', ['playwright', 'test', ...process.argv.slice(2)], { stdio: 'inherit' });
@@ -23,8 +23,8 @@ function readJson(path) {
 	}
 }
 
-const unitReport = readJson('test-results/vitest.json');
-const e2eReport = readJson('test-results/playwright.json');
+const unitReport = readJson('test-reports/vitest.json');
+const e2eReport = readJson('test-reports/playwright.json');
 let passed = 0;
 let failed = 0;
 if (unitReport) {
@@ -32,7 +32,7 @@ if (unitReport) {
 	failed += unitReport.numFailedTests;
 	if (unitReport.numTotalTests === 0 || (unit.status !== 0 && unitReport.numFailedTests === 0)) failed += 1;
 } else failed += 1; // the unit runner crashed before reporting
-if (e2eReport && existsSync('test-results/playwright.json')) {
+if (e2eReport && existsSync('test-reports/playwright.json')) {
 	passed += e2eReport.stats.expected + e2eReport.stats.flaky;
 	failed += e2eReport.stats.unexpected;
 	if (e2e.status !== 0 && e2eReport.stats.unexpected === 0) failed += 1; // e.g. a server did not start
