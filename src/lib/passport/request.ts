@@ -61,7 +61,7 @@ export type ConsentRequestResult =
 export const MAX_NONCE_LENGTH = 4096;
 export const MAX_SERVICE_NAME_LENGTH = 100;
 /** Longer than any honest consent URL (keys and scope included). */
-export const MAX_QUERY_LENGTH = 131072;
+export const MAX_QUERY_LENGTH = 262144;
 
 const KNOWN_PARAMS = [
 	'bot_id',

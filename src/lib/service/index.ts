@@ -8,16 +8,17 @@ export { buildConsentUrl, ConsentUrlError } from './consent-url';
 export type { BuildConsentUrlOptions, ScopeInput } from './consent-url';
 export { createSignUpButton, SIGN_UP_BUTTON_CLASS } from './button';
 export type { SignUpButtonOptions } from './button';
-export { decryptDelivery, decryptPassportData, decryptFile, DeliveryError } from './decrypt';
+export { decryptPassportData, decryptFile } from './decrypt-passport';
 export type {
-	DecryptDeliveryOptions,
 	DecryptPassportDataOptions,
-	DecryptedDelivery,
 	DecryptedPassport,
 	DecryptedElement,
-	DecryptedFile,
-	DeliveryErrorCode
-} from './decrypt';
+	DecryptedFile
+} from './decrypt-passport';
+export { decryptDelivery } from './decrypt-delivery';
+export type { DecryptDeliveryOptions, DecryptedDelivery } from './decrypt-delivery';
+export { DeliveryError } from './delivery-error';
+export type { DeliveryErrorCode } from './delivery-error';
 export { importServicePrivateKey, wrapPkcs1PrivateKey, PrivateKeyError } from './private-key';
 export { createNonceStore } from './nonce-store';
 export type { NonceStore } from './nonce-store';

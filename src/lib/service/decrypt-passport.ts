@@ -7,7 +7,6 @@
 
 import { fromBase64, utf8Decode } from '../crypto/bytes';
 import { BlobIntegrityError, decryptBlob } from '../passport/blob-crypto';
-import { readFormPost, readFragment, DeliveryFormatError } from '../passport/delivery';
 import { elementHashOfParts, elementHashOfValue } from '../passport/element-hash';
 import type {
 	Credentials,
@@ -18,29 +17,8 @@ import type {
 	SecureValue
 } from '../passport/passport-data';
 import { isElementType, type ElementType } from '../passport/types';
+import { DeliveryError } from './delivery-error';
 import { importServicePrivateKey } from './private-key';
-
-export type DeliveryErrorCode =
-	/** Not a well-formed delivery or PassportData. */
-	| 'DELIVERY_MALFORMED'
-	/** The credentials secret does not decrypt with this key. */
-	| 'CREDENTIALS_UNREADABLE'
-	/** A blob or element does not match its hash: altered, or not made for this key. */
-	| 'HASH_MISMATCH'
-	| 'FILE_MISSING'
-	| 'NONCE_MISMATCH'
-	/** consumeNonce refused it: unknown, expired, or already used. */
-	| 'NONCE_REUSED';
-
-export class DeliveryError extends Error {
-	constructor(
-		readonly code: DeliveryErrorCode,
-		message: string = code
-	) {
-		super(message);
-		this.name = 'DeliveryError';
-	}
-}
 
 export interface DecryptedFile extends PassportFile {
 	/** For decrypting later with decryptFile when the bytes were not at hand. */
@@ -336,42 +314,4 @@ export async function decryptFile(options: {
 		base64Field(credentials.file_hash, 'file_hash'),
 		'file'
 	);
-}
-
-export type DecryptDeliveryOptions = Omit<DecryptPassportDataOptions, 'passportData' | 'files'> &
-	(
-		| {
-				fields: URLSearchParams | Record<string, string> | [string, string][];
-				fragment?: undefined;
-		  }
-		| { fragment: string; fields?: undefined }
-	);
-
-export type DecryptedDelivery =
-	| { status: 'success'; passport: DecryptedPassport }
-	| { status: 'cancel' }
-	| { status: 'error'; code: string };
-
-/**
- * Reads what arrived at the callback (form fields, or the fragment for response_mode=fragment):
- * a cancel, an error code, or a success decrypted and verified in full. Throws DeliveryError.
- */
-export async function decryptDelivery(options: DecryptDeliveryOptions): Promise<DecryptedDelivery> {
-	let outcome;
-	try {
-		if (options.fields !== undefined) outcome = readFormPost(options.fields);
-		else if (typeof options.fragment === 'string') outcome = readFragment(options.fragment);
-		else throw new DeliveryError('DELIVERY_MALFORMED', 'Give either fields or fragment');
-	} catch (error) {
-		if (error instanceof DeliveryFormatError)
-			throw new DeliveryError('DELIVERY_MALFORMED', error.message);
-		throw error;
-	}
-	if (outcome.status !== 'success') return outcome;
-	const passport = await decryptPassportData({
-		...options,
-		passportData: outcome.passportData,
-		files: outcome.files
-	});
-	return { status: 'success', passport };
 }
