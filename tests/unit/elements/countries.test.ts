@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+	countryCodeFromText,
 	countryName,
 	countryOptions,
 	countryUsesLatinScript,
@@ -67,5 +68,23 @@ describe('native names rule', () => {
 		expect(nativeNamesShown('FR')).toBe(false);
 		expect(nativeNamesShown('')).toBe(false);
 		expect(nativeNamesShown('ZZ')).toBe(false);
+	});
+});
+
+describe('countryCodeFromText', () => {
+	it('reads a name in either language, an alias or a code, ignoring case and accents', () => {
+		expect(countryCodeFromText('France', 'en')).toBe('FR');
+		expect(countryCodeFromText('  allemagne ', 'en')).toBe('DE');
+		expect(countryCodeFromText("etats-unis d'amerique", 'fr')).toBe('US');
+		expect(countryCodeFromText('Great Britain', 'fr')).toBe('GB');
+		expect(countryCodeFromText('UK', 'en')).toBe('GB');
+		expect(countryCodeFromText('jp', 'en')).toBe('JP');
+	});
+
+	it('gives nothing for text that names no country', () => {
+		expect(countryCodeFromText('', 'en')).toBe('');
+		expect(countryCodeFromText('Atlantis', 'en')).toBe('');
+		expect(countryCodeFromText('ZZ', 'en')).toBe('');
+		expect(countryCodeFromText('Fran', 'en')).toBe('');
 	});
 });

@@ -55,6 +55,24 @@ export function countryOptions(locale: CountryLocale): readonly CountryOption[] 
 }
 
 /**
+ * The code for what a person typed in a country field: an alpha-2 code, or a country's name or
+ * alias ("UK", "Great Britain") in `locale` and then in the other language, ignoring case and
+ * accents ("etats-unis d'amerique"). '' when nothing matches, so the field can say so.
+ */
+export function countryCodeFromText(text: string, locale: CountryLocale): string {
+	const typed = text.trim().replace(/\s+/g, ' ');
+	if (typed === '') return '';
+	if (/^[A-Za-z]{2}$/.test(typed) && isCountryCode(typed.toUpperCase())) return typed.toUpperCase();
+	knownCodes(); // registers the names looked up below
+	for (const language of locale === 'fr' ? (['fr', 'en'] as const) : (['en', 'fr'] as const)) {
+		const code =
+			countries.getAlpha2Code(typed, language) ?? countries.getSimpleAlpha2Code(typed, language);
+		if (code && isCountryCode(code)) return code;
+	}
+	return '';
+}
+
+/**
  * Countries whose identity documents print the holder's name first in a script other than Latin:
  * the national language's own script (Cyrillic, Greek, Arabic, Thaana, Hebrew, Armenian, Georgian,
  * Ethiopic, Brahmic scripts, Thai, Lao, Khmer, Burmese, Tibetan, Han, Kana, Hangul).
