@@ -1,0 +1,41 @@
+/**
+ * Sends an authorized response to the service (PROTOCOL.md 4.3) by navigating the top-level page:
+ * a form POST (default) or a URL fragment. The callback is checked once more right before, since
+ * this is the one place the wallet hands data to another origin.
+ */
+import { isAllowedCallbackUrl } from '$lib/passport/callback-url';
+import { encodeFormPost, encodeFragmentUrl, type DeliveryContent } from '$lib/passport/delivery';
+import type { ResponseMode } from '$lib/passport/request';
+
+export function deliverResponse(options: {
+	callbackUrl: string;
+	responseMode: ResponseMode;
+	content: DeliveryContent;
+}): void {
+	const { callbackUrl, responseMode, content } = options;
+	if (!isAllowedCallbackUrl(callbackUrl)) throw new Error('Refusing an unsafe callback URL');
+	if (responseMode === 'fragment') {
+		// Throws FragmentTooLargeError before navigating anywhere.
+		location.assign(encodeFragmentUrl({ ...content, callbackUrl }));
+		return;
+	}
+	const form = document.createElement('form');
+	form.method = 'post';
+	form.action = callbackUrl;
+	form.enctype = 'application/x-www-form-urlencoded';
+	form.hidden = true;
+	for (const [name, value] of encodeFormPost(content)) {
+		const field = document.createElement('textarea');
+		field.name = name;
+		field.value = value;
+		form.append(field);
+	}
+	document.body.append(form);
+	form.submit();
+}
+
+/** Navigates back to the service with a status only (cancel or error). */
+export function returnToService(url: string): void {
+	if (!isAllowedCallbackUrl(url)) throw new Error('Refusing an unsafe callback URL');
+	location.assign(url);
+}
