@@ -40,7 +40,7 @@ if (existsSync('example/server.js')) {
 	webServers.push({
 		command: 'node example/server.js',
 		url: EXAMPLE_URL,
-		env: { PORT: '4174', WALLET_URL, EXAMPLE_DATA_DIR: 'test-results/example-data' } as Record<
+		env: { PORT: '4174', WALLET_URL, DATA_DIR: 'test-reports/example-data' } as Record<
 			string,
 			string
 		>,
