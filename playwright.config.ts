@@ -1,10 +1,15 @@
 import { defineConfig, devices } from '@playwright/test';
 import { existsSync } from 'node:fs';
 
-// Ports kept apart from `npm start` (5173/5174/4444) so tests can run beside a running app.
-export const WALLET_URL = 'http://localhost:4173';
-export const EXAMPLE_URL = 'http://localhost:4174';
-export const RELAY_URL = 'ws://127.0.0.1:4445';
+// Ports kept apart from `npm start` (5173/5174/4444) so tests can run beside a running app;
+// E2E_PORT_BASE moves them all, so two checkouts can run their suites side by side.
+const portBase = Number(process.env.E2E_PORT_BASE ?? 4173);
+export const WALLET_PORT = portBase;
+export const EXAMPLE_PORT = portBase + 1;
+export const RELAY_PORT = portBase + 272; // 4445 by default
+export const WALLET_URL = `http://localhost:${WALLET_PORT}`;
+export const EXAMPLE_URL = `http://localhost:${EXAMPLE_PORT}`;
+export const RELAY_URL = `ws://127.0.0.1:${RELAY_PORT}`;
 
 const chromiumPath =
 	process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
@@ -24,15 +29,15 @@ const webServers = [
 	{
 		command: 'node scripts/serve.js',
 		url: WALLET_URL,
-		env: { PORT: '4173' },
+		env: { PORT: String(WALLET_PORT) },
 		reuseExistingServer: false
 	}
 ];
 if (existsSync('scripts/relay.js')) {
 	webServers.push({
 		command: 'node scripts/relay.js',
-		url: 'http://127.0.0.1:4445',
-		env: { PORT: '4445' },
+		url: `http://127.0.0.1:${RELAY_PORT}`,
+		env: { PORT: String(RELAY_PORT) },
 		reuseExistingServer: false
 	});
 }
@@ -40,7 +45,7 @@ if (existsSync('example/server.js')) {
 	webServers.push({
 		command: 'node example/server.js',
 		url: EXAMPLE_URL,
-		env: { PORT: '4174', WALLET_URL, DATA_DIR: 'test-reports/example-data' } as Record<
+		env: { PORT: String(EXAMPLE_PORT), WALLET_URL, DATA_DIR: 'test-reports/example-data' } as Record<
 			string,
 			string
 		>,
