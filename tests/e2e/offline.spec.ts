@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { startStaticServer } from '../../scripts/serve.js';
 import { createVault, waitForServiceWorker } from './helpers';
+import { WALLET_PORT } from '../../playwright.config';
 
 test('installable: valid manifest, worker in control, no installability errors', async ({ page }) => {
 	await page.goto('/');
@@ -45,7 +46,8 @@ test('opens offline, at / and at a deep link, once the worker is in control', as
 test.describe('a new deployment', () => {
 	let server: Server;
 	let root: string;
-	const port = 4180;
+	// A second copy of the build, deployed anew during the test.
+	const port = WALLET_PORT + 7;
 
 	test.beforeAll(async () => {
 		root = mkdtempSync(join(tmpdir(), 'papiers-deploy-'));
