@@ -45,10 +45,11 @@ if (existsSync('example/server.js')) {
 	webServers.push({
 		command: 'node example/server.js',
 		url: EXAMPLE_URL,
-		env: { PORT: String(EXAMPLE_PORT), WALLET_URL, DATA_DIR: 'test-reports/example-data' } as Record<
-			string,
-			string
-		>,
+		env: {
+			PORT: String(EXAMPLE_PORT),
+			WALLET_URL,
+			DATA_DIR: 'test-reports/example-data'
+		} as Record<string, string>,
 		reuseExistingServer: false
 	});
 }

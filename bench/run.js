@@ -9,16 +9,17 @@ import { chromiumArgs } from './chromium.js';
 
 ensureDependencies();
 ensureBuild();
-execSync(
-	'npx vite build --config bench/vite.bench.config.ts --logLevel error',
-	{ stdio: 'inherit' }
-);
+execSync('npx vite build --config bench/vite.bench.config.ts --logLevel error', {
+	stdio: 'inherit'
+});
 
 const port = 4190;
 const walletUrl = `http://localhost:${port}`;
 const server = await startStaticServer({ port });
 const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined),
+	executablePath:
+		process.env.CHROMIUM_PATH ??
+		(existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined),
 	args: chromiumArgs
 });
 

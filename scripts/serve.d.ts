@@ -1,2 +1,6 @@
 import type { Server } from 'node:http';
-export function startStaticServer(options?: { root?: string; host?: string; port?: number }): Promise<Server>;
+export function startStaticServer(options?: {
+	root?: string;
+	host?: string;
+	port?: number;
+}): Promise<Server>;

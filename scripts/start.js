@@ -10,7 +10,10 @@ ensureBuild();
 
 const children = [];
 function run(name, args, env = {}) {
-	const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+	const child = spawn(process.execPath, args, {
+		stdio: 'inherit',
+		env: { ...process.env, ...env }
+	});
 	child.on('exit', (code) => {
 		console.log(`${name} stopped (${code ?? 'signal'})`);
 		shutdown(code ?? 1);

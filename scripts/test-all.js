@@ -10,10 +10,18 @@ mkdirSync('test-reports', { recursive: true });
 
 const unit = spawnSync(
 	'npx',
-	['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-reports/vitest.json'],
+	[
+		'vitest',
+		'run',
+		'--reporter=default',
+		'--reporter=json',
+		'--outputFile=test-reports/vitest.json'
+	],
 	{ stdio: 'inherit' }
 );
-const e2e = spawnSync('npx', ['playwright', 'test', ...process.argv.slice(2)], { stdio: 'inherit' });
+const e2e = spawnSync('npx', ['playwright', 'test', ...process.argv.slice(2)], {
+	stdio: 'inherit'
+});
 
 function readJson(path) {
 	try {
@@ -30,7 +38,8 @@ let failed = 0;
 if (unitReport) {
 	passed += unitReport.numPassedTests;
 	failed += unitReport.numFailedTests;
-	if (unitReport.numTotalTests === 0 || (unit.status !== 0 && unitReport.numFailedTests === 0)) failed += 1;
+	if (unitReport.numTotalTests === 0 || (unit.status !== 0 && unitReport.numFailedTests === 0))
+		failed += 1;
 } else failed += 1; // the unit runner crashed before reporting
 if (e2eReport && existsSync('test-reports/playwright.json')) {
 	passed += e2eReport.stats.expected + e2eReport.stats.flaky;

@@ -6,8 +6,18 @@ export const PASSWORD = 'correct horse battery staple';
 export async function createVault(page: Page, password = PASSWORD, language: 'en' | 'fr' = 'en') {
 	const text =
 		language === 'en'
-			? { password: 'Password', confirm: 'Confirm password', ack: /forgotten password cannot/, submit: 'Create vault' }
-			: { password: 'Mot de passe', confirm: 'Confirmez le mot de passe', ack: /mot de passe oublié ne peut/, submit: 'Créer le coffre' };
+			? {
+					password: 'Password',
+					confirm: 'Confirm password',
+					ack: /forgotten password cannot/,
+					submit: 'Create vault'
+				}
+			: {
+					password: 'Mot de passe',
+					confirm: 'Confirmez le mot de passe',
+					ack: /mot de passe oublié ne peut/,
+					submit: 'Créer le coffre'
+				};
 	await page.goto('/');
 	await expect(page).toHaveURL(/\/setup$/);
 	await page.getByLabel(text.password, { exact: true }).fill(password);

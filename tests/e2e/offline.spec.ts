@@ -7,12 +7,21 @@ import { startStaticServer } from '../../scripts/serve.js';
 import { createVault, waitForServiceWorker } from './helpers';
 import { WALLET_PORT } from '../../playwright.config';
 
-test('installable: valid manifest, worker in control, no installability errors', async ({ page }) => {
+test('installable: valid manifest, worker in control, no installability errors', async ({
+	page
+}) => {
 	await page.goto('/');
 	await waitForServiceWorker(page);
 	const manifest = await (await page.request.get('/manifest.webmanifest')).json();
-	expect(manifest).toMatchObject({ display: 'standalone', start_url: '/', scope: '/', short_name: 'Papiers' });
-	const sizes = manifest.icons.map((icon: { sizes: string; purpose: string }) => `${icon.sizes} ${icon.purpose}`);
+	expect(manifest).toMatchObject({
+		display: 'standalone',
+		start_url: '/',
+		scope: '/',
+		short_name: 'Papiers'
+	});
+	const sizes = manifest.icons.map(
+		(icon: { sizes: string; purpose: string }) => `${icon.sizes} ${icon.purpose}`
+	);
 	expect(sizes).toEqual(expect.arrayContaining(['192x192 any', '512x512 any', '512x512 maskable']));
 	for (const icon of manifest.icons) expect((await page.request.get(icon.src)).ok()).toBe(true);
 	const cdp = await page.context().newCDPSession(page);
@@ -25,7 +34,10 @@ test('installable: valid manifest, worker in control, no installability errors',
 	expect(ids.filter((id) => id !== 'in-incognito')).toEqual([]);
 });
 
-test('opens offline, at / and at a deep link, once the worker is in control', async ({ page, context }) => {
+test('opens offline, at / and at a deep link, once the worker is in control', async ({
+	page,
+	context
+}) => {
 	await createVault(page);
 	await waitForServiceWorker(page);
 	await context.setOffline(true);

@@ -66,12 +66,16 @@ test.describe('in French', () => {
 		await page.getByRole('button', { name: 'Verrouiller' }).click();
 		await page.getByLabel('Mot de passe', { exact: true }).fill('mauvais mot de passe');
 		await page.getByRole('button', { name: 'Déverrouiller' }).click();
-		await expect(page.getByText('Mot de passe incorrect. Rien n’a été modifié ; réessayez.')).toBeVisible();
+		await expect(
+			page.getByText('Mot de passe incorrect. Rien n’a été modifié ; réessayez.')
+		).toBeVisible();
 		await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
 		await page.getByRole('button', { name: 'Déverrouiller' }).click();
 		await page.getByRole('link', { name: 'Réglages' }).click();
 		await page.getByLabel('Mot de passe actuel').fill(PASSWORD);
-		await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('une toute nouvelle phrase');
+		await page
+			.getByLabel('Nouveau mot de passe', { exact: true })
+			.fill('une toute nouvelle phrase');
 		await page.getByLabel('Confirmez le nouveau mot de passe').fill('une toute nouvelle phrase');
 		await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
 		await expect(page.getByText('Mot de passe changé.')).toBeVisible({ timeout: 15_000 });

@@ -66,7 +66,10 @@ export function toBase64(bytes: Uint8Array): string {
 	} else if (rest === 2) {
 		const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
 		out +=
-			BASE64_ALPHABET[n >> 18] + BASE64_ALPHABET[(n >> 12) & 63] + BASE64_ALPHABET[(n >> 6) & 63] + '=';
+			BASE64_ALPHABET[n >> 18] +
+			BASE64_ALPHABET[(n >> 12) & 63] +
+			BASE64_ALPHABET[(n >> 6) & 63] +
+			'=';
 	}
 	return out;
 }

@@ -18,13 +18,13 @@ export function hkdfSha256(options: {
 
 /** The purposes the vault key serves; changing a label changes every key derived for it. */
 export type SubkeyPurpose =
-	| 'records'
-	| 'scans'
-	| 'record-ids'
-	| 'sync-room-name'
-	| 'sync-room-secret';
+	'records' | 'scans' | 'record-ids' | 'sync-room-name' | 'sync-room-secret';
 
-export function deriveSubkey(vaultKey: Uint8Array, purpose: SubkeyPurpose, length = 32): Uint8Array {
+export function deriveSubkey(
+	vaultKey: Uint8Array,
+	purpose: SubkeyPurpose,
+	length = 32
+): Uint8Array {
 	if (vaultKey.length !== 32) throw new TypeError('Vault key must be 32 bytes');
 	return hkdfSha256({ ikm: vaultKey, info: utf8Encode(`papiers/v1/${purpose}`), length });
 }

@@ -2,7 +2,14 @@
  * Locks the vault after a period without interaction, and when the app comes back after being
  * hidden that long (phones suspend timers in the background, so the timer alone is not enough).
  */
-const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'touchstart', 'wheel', 'input', 'change'] as const;
+const ACTIVITY_EVENTS = [
+	'pointerdown',
+	'keydown',
+	'touchstart',
+	'wheel',
+	'input',
+	'change'
+] as const;
 
 export function startAutoLock(options: { minutes: () => number; onLock: () => void }): () => void {
 	let timer: ReturnType<typeof setTimeout> | undefined;

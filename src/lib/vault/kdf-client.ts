@@ -7,7 +7,10 @@ import type { PasswordKeyDeriver } from './vault';
 
 let worker: Worker | undefined;
 let nextId = 1;
-const pending = new Map<number, { resolve: (key: Uint8Array) => void; reject: (e: Error) => void }>();
+const pending = new Map<
+	number,
+	{ resolve: (key: Uint8Array) => void; reject: (e: Error) => void }
+>();
 
 function getWorker(): Worker {
 	if (!worker) {

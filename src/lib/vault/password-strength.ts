@@ -6,9 +6,27 @@
 export const MIN_PASSWORD_LENGTH = 8;
 
 const COMMON = new Set([
-	'password', 'motdepasse', '12345678', '123456789', '1234567890', 'azertyuiop', 'qwertyuiop',
-	'iloveyou', 'sunshine', 'princess', 'football', 'baseball', 'welcome1', 'password1',
-	'admin123', 'letmein1', 'abc12345', 'soleil123', 'bonjour1', 'qwerty123', 'azerty123'
+	'password',
+	'motdepasse',
+	'12345678',
+	'123456789',
+	'1234567890',
+	'azertyuiop',
+	'qwertyuiop',
+	'iloveyou',
+	'sunshine',
+	'princess',
+	'football',
+	'baseball',
+	'welcome1',
+	'password1',
+	'admin123',
+	'letmein1',
+	'abc12345',
+	'soleil123',
+	'bonjour1',
+	'qwerty123',
+	'azerty123'
 ]);
 
 export type StrengthScore = 0 | 1 | 2 | 3 | 4;

@@ -13,9 +13,7 @@ export interface TrustedService {
 }
 
 export type KeyCheck =
-	| { status: 'new' }
-	| { status: 'known' }
-	| { status: 'changed'; previous: TrustedService };
+	{ status: 'new' } | { status: 'known' } | { status: 'changed'; previous: TrustedService };
 
 const key = (origin: string) => `trust:${origin}`;
 

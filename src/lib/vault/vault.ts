@@ -110,7 +110,9 @@ async function unwrapVaultKey(
 	}
 }
 
-export async function readHeader(db: PapiersDb = openDatabase()): Promise<VaultHeaderRow | undefined> {
+export async function readHeader(
+	db: PapiersDb = openDatabase()
+): Promise<VaultHeaderRow | undefined> {
 	return db.header.get('main');
 }
 

@@ -56,5 +56,7 @@ export function fieldName(type: ElementType, field: string): string {
 }
 
 export function missingPartName(type: ElementType, part: MissingPart): string {
-	return part.kind === 'field' ? fieldName(type, part.field) : (SCAN_NAMES[part.part] ?? (() => part.part))();
+	return part.kind === 'field'
+		? fieldName(type, part.field)
+		: (SCAN_NAMES[part.part] ?? (() => part.part))();
 }

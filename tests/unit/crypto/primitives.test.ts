@@ -88,13 +88,25 @@ describe('Argon2id', () => {
 		await expect(
 			deriveKeyFromPassword({
 				password: 'x',
-				params: { algorithm: 'scrypt' as 'argon2id', memoryKiB: 1024, iterations: 1, parallelism: 1, salt }
+				params: {
+					algorithm: 'scrypt' as 'argon2id',
+					memoryKiB: 1024,
+					iterations: 1,
+					parallelism: 1,
+					salt
+				}
 			})
 		).rejects.toThrow();
 		await expect(
 			deriveKeyFromPassword({
 				password: 'x',
-				params: { algorithm: 'argon2id', memoryKiB: 1024, iterations: 1, parallelism: 1, salt: salt.subarray(0, 4) }
+				params: {
+					algorithm: 'argon2id',
+					memoryKiB: 1024,
+					iterations: 1,
+					parallelism: 1,
+					salt: salt.subarray(0, 4)
+				}
 			})
 		).rejects.toThrow(/Salt/);
 	});

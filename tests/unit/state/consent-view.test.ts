@@ -12,7 +12,14 @@ describe('consent rows', () => {
 	it('merges personal details with a single identity row and address with a single proof row', () => {
 		const s = scope({
 			v: 1,
-			d: [{ _: 'pd', n: 1 }, 'ad', 'pn', 'em', { _: [{ _: 'pp', s: 1 }, 'ip', 'dl', 'ic'] }, { _: ['ub', 'bs'] }]
+			d: [
+				{ _: 'pd', n: 1 },
+				'ad',
+				'pn',
+				'em',
+				{ _: [{ _: 'pp', s: 1 }, 'ip', 'dl', 'ic'] },
+				{ _: ['ub', 'bs'] }
+			]
 		});
 		expect(groupScopeRows(s)).toEqual([
 			{ kind: 'identity', rows: [0, 4] },
@@ -30,12 +37,15 @@ describe('consent rows', () => {
 	it('preselects a complete option, then a stored one, then the first', () => {
 		const s = scope({ v: 1, d: [{ _: ['pp', 'ic', 'dl'] }, 'em'] });
 		expect(
-			defaultChoices({ scope: s, isStored: (t) => t === 'driver_license', isComplete: (_, t) => t === 'identity_card' })
+			defaultChoices({
+				scope: s,
+				isStored: (t) => t === 'driver_license',
+				isComplete: (_, t) => t === 'identity_card'
+			})
 		).toEqual(['identity_card', 'email']);
-		expect(defaultChoices({ scope: s, isStored: (t) => t === 'driver_license', isComplete: () => false })).toEqual([
-			'driver_license',
-			'email'
-		]);
+		expect(
+			defaultChoices({ scope: s, isStored: (t) => t === 'driver_license', isComplete: () => false })
+		).toEqual(['driver_license', 'email']);
 		expect(defaultChoices({ scope: s, isStored: () => false, isComplete: () => false })).toEqual([
 			'passport',
 			'email'

@@ -54,7 +54,11 @@ describe('vault lifecycle', () => {
 		await expect(
 			vault.changePassword({ currentPassword: 'not it', newPassword: 'new password', kdf })
 		).rejects.toBeInstanceOf(WrongPasswordError);
-		await vault.changePassword({ currentPassword: 'old password', newPassword: 'new password', kdf });
+		await vault.changePassword({
+			currentPassword: 'old password',
+			newPassword: 'new password',
+			kdf
+		});
 
 		expect(await db.records.toArray()).toEqual(recordsBefore);
 		expect(await db.scans.toArray()).toEqual(scansBefore);
@@ -90,7 +94,9 @@ describe('tampering', () => {
 			expect(() => vault.openRecord({ ...original, ct })).toThrow(UnreadableRecordError);
 		}
 		// The schema version is authenticated too.
-		expect(() => vault.openRecord({ ...original, v: original.v + 1 })).toThrow(UnreadableRecordError);
+		expect(() => vault.openRecord({ ...original, v: original.v + 1 })).toThrow(
+			UnreadableRecordError
+		);
 
 		const ct = original.ct.slice();
 		ct[40] ^= 1;
