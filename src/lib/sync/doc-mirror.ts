@@ -305,7 +305,8 @@ export class DocMirror {
 			rows.remove(id, isBase);
 			versions = rows.distinctVersions(id);
 		}
-		if (versions.length === 0) return current ? { remove: true, base: undefined } : { base: undefined };
+		if (versions.length === 0)
+			return current ? { remove: true, base: undefined } : { base: undefined };
 		if (currentIsLive) return { base: versionFingerprint(current) };
 		return { put: versions[0], base: versionFingerprint(versions[0]) };
 	}

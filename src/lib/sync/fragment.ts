@@ -64,11 +64,7 @@ export function createFragmenter(options: { maxFrameBytes?: number } = {}): Frag
 }
 
 export type FrameRejection =
-	| 'not-a-frame'
-	| 'bad-index'
-	| 'count-changed'
-	| 'message-too-large'
-	| 'evicted';
+	'not-a-frame' | 'bad-index' | 'count-changed' | 'message-too-large' | 'evicted';
 
 export interface ReassemblerOptions {
 	/** Largest message accepted; frames beyond it discard the message. */
@@ -119,7 +115,11 @@ export function createReassembler(options: ReassemblerOptions = {}): Reassembler
 	}
 
 	function accept(frame: Uint8Array, source = ''): Uint8Array | null {
-		if (!(frame instanceof Uint8Array) || frame.length < FRAME_HEADER_BYTES || frame[0] !== FRAME_MARK) {
+		if (
+			!(frame instanceof Uint8Array) ||
+			frame.length < FRAME_HEADER_BYTES ||
+			frame[0] !== FRAME_MARK
+		) {
 			reject('not-a-frame', source);
 			return null;
 		}

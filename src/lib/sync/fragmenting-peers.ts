@@ -89,7 +89,9 @@ export function fragmentConnection(conn: WebrtcConnLike, options: FragmentingOpt
 	if (patchedPeers.has(peer)) return;
 	patchedPeers.add(peer);
 	const tap = options.tap ?? {};
-	const fragmenter = createFragmenter({ maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES });
+	const fragmenter = createFragmenter({
+		maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
+	});
 	const reassembler = createReassembler({
 		sequentialSources: true, // data channels are ordered and we never interleave messages
 		onReject: (reason) => tap.rejected?.(reason, conn.remotePeerId)

@@ -55,7 +55,8 @@ function checkSettings(settings: TransportSettings): void {
 		const protocol = new URL(url).protocol;
 		if (protocol !== 'wss:' && protocol !== 'ws:') throw new Error(`Not a WebSocket URL: ${url}`);
 	}
-	if (!Array.isArray(settings.iceServers)) throw new Error('Sync needs an explicit ICE server list');
+	if (!Array.isArray(settings.iceServers))
+		throw new Error('Sync needs an explicit ICE server list');
 }
 
 export function startTransport(options: TransportOptions): SyncTransport {

@@ -56,7 +56,10 @@ export function versionFingerprint(row: Pick<SealedRow, 'v' | 'ct'>): string {
 	return `${row.v}.${ct.length}.${toBase64Url(sample)}`;
 }
 
-export function sameVersion(a: Pick<SealedRow, 'v' | 'ct'>, b: Pick<SealedRow, 'v' | 'ct'>): boolean {
+export function sameVersion(
+	a: Pick<SealedRow, 'v' | 'ct'>,
+	b: Pick<SealedRow, 'v' | 'ct'>
+): boolean {
 	if (a.v !== b.v || a.ct.length !== b.ct.length) return false;
 	for (let i = 0; i < a.ct.length; i++) if (a.ct[i] !== b.ct[i]) return false;
 	return true;

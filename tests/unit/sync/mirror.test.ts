@@ -187,10 +187,26 @@ describe('mirror between two devices', () => {
 describe('three devices editing offline', () => {
 	type Step = [number, number];
 	const exchangeOrders: Step[][] = [
-		[[0, 1], [1, 2], [0, 2]],
-		[[2, 1], [0, 2], [1, 0]],
-		[[1, 2], [2, 0], [0, 1]],
-		[[0, 2], [0, 1], [1, 2]]
+		[
+			[0, 1],
+			[1, 2],
+			[0, 2]
+		],
+		[
+			[2, 1],
+			[0, 2],
+			[1, 0]
+		],
+		[
+			[1, 2],
+			[2, 0],
+			[0, 1]
+		],
+		[
+			[0, 2],
+			[0, 1],
+			[1, 2]
+		]
 	];
 
 	async function offlineScenario(): Promise<Device[]> {
@@ -256,7 +272,7 @@ describe('three devices editing offline', () => {
 			await saveText(devices[1], 'other', 'B other');
 
 			let state = seed;
-			const random = () => ((state = (state * 48271) % 2147483647) / 2147483647);
+			const random = () => (state = (state * 48271) % 2147483647) / 2147483647;
 			for (const [index, target] of devices.entries()) {
 				const incoming = streams.filter((_, from) => from !== index).flat();
 				incoming.sort(() => random() - 0.5);

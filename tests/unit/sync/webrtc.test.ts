@@ -74,7 +74,8 @@ function call<K extends keyof PeerApi>(
 ): Promise<Awaited<ReturnType<PeerApi[K]>>> {
 	return page.evaluate(
 		([name, params]) => {
-			const api = (window as unknown as { peer: Record<string, (...a: unknown[]) => unknown> }).peer;
+			const api = (window as unknown as { peer: Record<string, (...a: unknown[]) => unknown> })
+				.peer;
 			return api[name as string](...(params as unknown[]));
 		},
 		[method, args] as const
@@ -86,7 +87,8 @@ async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, 
 	for (;;) {
 		const value = await probe();
 		if (done(value)) return { value, ms: Date.now() - started };
-		if (Date.now() - started > timeoutMs) return { value, ms: Date.now() - started, timedOut: true };
+		if (Date.now() - started > timeoutMs)
+			return { value, ms: Date.now() - started, timedOut: true };
 		await new Promise((r) => setTimeout(r, 50));
 	}
 }
@@ -170,13 +172,20 @@ describe.skipIf(!existsSync(chromiumPath))('sync over WebRTC between two browser
 		expect(expectedBytes).toBeGreaterThan(SCAN_COUNT * SCAN_BYTES);
 
 		const second = await openPeer(browsers[1], 'second');
-		const arrival = await waitFor(() => call(second, 'scanBytes'), (n) => n >= expectedBytes, Number(process.env.SYNC_E2E_WAIT ?? 60_000));
+		const arrival = await waitFor(
+			() => call(second, 'scanBytes'),
+			(n) => n >= expectedBytes,
+			Number(process.env.SYNC_E2E_WAIT ?? 60_000)
+		);
 		console.info(`sync: 20 MB vault reached the new device in ${arrival.ms} ms`);
 		if (arrival.timedOut) {
 			for (const page of [first, second]) {
 				console.error('stats', await call(page, 'stats'), await call(page, 'connections'));
 			}
-			console.error('signaling', signaling.map((t) => t.slice(0, 90)));
+			console.error(
+				'signaling',
+				signaling.map((t) => t.slice(0, 90))
+			);
 		}
 		expect(arrival.value).toBe(expectedBytes);
 		expect(await call(second, 'scanHoldsMarker', `scan-${SCAN_COUNT - 1}`)).toBe(true);
@@ -231,7 +240,11 @@ describe.skipIf(!existsSync(chromiumPath))('sync over WebRTC between two browser
 			20_000
 		);
 		expect(open.timedOut).toBeUndefined();
-		const arrival = await waitFor(() => call(second, 'scanBytes'), (n) => n > 0, 5_000);
+		const arrival = await waitFor(
+			() => call(second, 'scanBytes'),
+			(n) => n > 0,
+			5_000
+		);
 		console.info(`control: unfragmented 1 MB state, bytes received after 5 s: ${arrival.value}`);
 		expect(arrival.value).toBe(0);
 		// The channel itself works: a small change made now does arrive.

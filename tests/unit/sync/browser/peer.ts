@@ -73,8 +73,13 @@ const peer = {
 		sealKey = deriveSubkey(vaultKey, 'scans');
 		marker = utf8Encode(options.marker);
 		vaultDb = openDatabase(`papiers-${options.name}`);
-		mirror = await DocMirror.open({ vaultDb, vaultTag: 'browser-test', syncDbName: `sync-${options.name}` });
-		const derive = (purpose: 'sync-room-name' | 'sync-room-secret') => deriveSubkey(vaultKey, purpose);
+		mirror = await DocMirror.open({
+			vaultDb,
+			vaultTag: 'browser-test',
+			syncDbName: `sync-${options.name}`
+		});
+		const derive = (purpose: 'sync-room-name' | 'sync-room-secret') =>
+			deriveSubkey(vaultKey, purpose);
 		if (!options.fragment) {
 			// Control: y-webrtc as shipped, to show what the fragmenting layer fixes.
 			rawProvider = new WebrtcProvider(`control-${options.vaultKeyHex.slice(0, 16)}`, mirror.doc, {
