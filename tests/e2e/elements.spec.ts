@@ -1,0 +1,354 @@
+/**
+ * Every Telegram Passport element, entered through the editors on a phone-sized screen, with scans
+ * from the GPS-tagged fixtures; then checked as a person would find it after a reload, as a
+ * service would receive the scans (JPEG, ≤ 2048 px, no EXIF), and as an attacker reading
+ * IndexedDB would see it (none of the values).
+ */
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { join } from 'node:path';
+import { isJpeg, jpegHasExif, jpegHasXmp, readJpegSize } from '../../src/lib/capture/jpeg';
+import { PASSWORD, createVault, unlock } from './helpers';
+
+const SCANS = join(import.meta.dirname, '../fixtures/scans');
+const LARGE = join(SCANS, 'gps-large-3000x2000.jpg');
+const SMALL = join(SCANS, 'gps-small-640x480.jpg');
+const ROTATED = join(SCANS, 'gps-rotated-1200x800-orientation6.jpg');
+
+/** Values that must come back after a reload and never appear in IndexedDB. */
+const V = {
+	firstName: 'Zephyrine',
+	middleName: 'Odile',
+	lastName: 'Quillfeather',
+	firstNative: 'Зефирина',
+	lastNative: 'Квиллфезер',
+	passportNo: 'PZX8841207',
+	idCardNo: 'IDQ5523901',
+	licenceNo: 'DLW7730042',
+	internalNo: 'INT4471185',
+	street1: '17 Rue des Marqueurs',
+	street2: 'Batiment Glaucous',
+	city: 'Montargentine',
+	state: 'Loiret Nord',
+	postCode: 'MX-4521',
+	phone: '+33 6 12 34 56 78',
+	phoneDigits: '33612345678',
+	email: 'zephyrine.quill@example.org'
+};
+
+/** yyyy-mm-dd, `days` from today (the device's today, as the app sees it). */
+function isoInDays(days: number): string {
+	const date = new Date();
+	date.setDate(date.getDate() + days);
+	const pad = (n: number) => String(n).padStart(2, '0');
+	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+const row = (page: Page, type: string) => page.locator(`main a[href="/element/${type}"]`);
+const scanGroup = (page: Page, name: RegExp | string) => page.getByRole('group', { name });
+const thumbnails = (group: Locator) => group.getByRole('button', { name: /^(View|Voir) / });
+
+async function openEditor(page: Page, type: string, heading: string) {
+	await row(page, type).click();
+	await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+	await expect(page.getByRole('button', { name: /^(Save|Enregistrer)$/ })).toBeVisible();
+}
+
+/**
+ * Adds photos to a scan part the way a person does: a tap on "Take a photo" or "Choose from
+ * gallery", then the phone's picker. Checks which camera the button asks for.
+ */
+async function addPhotos(
+	group: Locator,
+	how: 'camera' | 'gallery',
+	files: string[],
+	camera: 'environment' | 'user' = 'environment'
+) {
+	const before = await thumbnails(group).count();
+	const chooser = group.page().waitForEvent('filechooser');
+	const name = how === 'camera' ? /^(Take a photo|Prendre une photo)/ : /^(Choose from gallery|Choisir dans la galerie)/;
+	await group.getByRole('button', { name }).click();
+	const picker = await chooser;
+	expect(await picker.element().getAttribute('capture')).toBe(how === 'camera' ? camera : null);
+	await picker.setFiles(files);
+	await expect(thumbnails(group)).toHaveCount(before + files.length, { timeout: 20_000 });
+}
+
+async function save(page: Page) {
+	await page.getByRole('button', { name: /^(Save|Enregistrer)$/ }).click();
+	await expect(page.getByRole('heading', { level: 1, name: /^(Your papers|Vos papiers)$/ })).toBeVisible({
+		timeout: 15_000
+	});
+}
+
+async function reloadAndUnlock(page: Page) {
+	await page.reload();
+	await expect(page.getByRole('heading', { name: 'Unlock Papiers' })).toBeVisible();
+	await unlock(page);
+}
+
+/** The bytes behind the full-size view's <img>: exactly what the vault hands back. */
+async function viewedScanBytes(page: Page, group: Locator, index = 0): Promise<Uint8Array> {
+	await thumbnails(group).nth(index).click();
+	const dialog = page.getByRole('dialog');
+	await expect(dialog).toBeVisible();
+	const image = dialog.getByRole('img');
+	await expect(image).toHaveAttribute('src', /^blob:/);
+	const src = (await image.getAttribute('src'))!;
+	const bytes = await page.evaluate(async (url) => {
+		const buffer = await (await fetch(url)).arrayBuffer();
+		return Array.from(new Uint8Array(buffer));
+	}, src);
+	await dialog.getByRole('button', { name: 'Close' }).click();
+	await expect(dialog).toBeHidden();
+	return Uint8Array.from(bytes);
+}
+
+function expectCleanJpeg(bytes: Uint8Array, size: { width: number; height: number }) {
+	expect(isJpeg(bytes)).toBe(true);
+	expect(jpegHasExif(bytes)).toBe(false);
+	expect(jpegHasXmp(bytes)).toBe(false);
+	expect(readJpegSize(bytes)).toEqual(size);
+	expect(Buffer.from(bytes).includes('PapiersFixtureCam')).toBe(false);
+}
+
+/** Every value of every object store of every IndexedDB database, bytes as latin1. */
+async function dumpIndexedDb(page: Page): Promise<string> {
+	return page.evaluate(async () => {
+		const flatten = (value: unknown): string => {
+			if (value instanceof Uint8Array) {
+				let text = '';
+				for (const byte of value) text += String.fromCharCode(byte);
+				return text;
+			}
+			if (value instanceof ArrayBuffer) return flatten(new Uint8Array(value));
+			if (ArrayBuffer.isView(value)) return flatten(new Uint8Array(value.buffer));
+			if (value instanceof Blob) return '[blob]';
+			if (Array.isArray(value)) return value.map(flatten).join(' ');
+			if (value && typeof value === 'object') {
+				return Object.entries(value)
+					.map(([key, inner]) => `${key}:${flatten(inner)}`)
+					.join(' ');
+			}
+			return String(value);
+		};
+		const parts: string[] = [];
+		for (const { name } of await indexedDB.databases()) {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const request = indexedDB.open(name!);
+				request.onsuccess = () => resolve(request.result);
+				request.onerror = () => reject(request.error);
+			});
+			for (const store of Array.from(db.objectStoreNames)) {
+				const values = await new Promise<unknown[]>((resolve, reject) => {
+					const request = db.transaction(store).objectStore(store).getAll();
+					request.onsuccess = () => resolve(request.result);
+					request.onerror = () => reject(request.error);
+				});
+				parts.push(`[${name}/${store}: ${values.length}]`, ...values.map(flatten));
+			}
+			db.close();
+		}
+		return parts.join('\n');
+	});
+}
+
+test.describe('every element', () => {
+	// The one place the page's CSP is lifted: fetching the full-size view's blob: URL from the
+	// test (connect-src rightly does not allow blob: to the app itself).
+	test.use({ bypassCSP: true });
+
+	test('all 13 types entered on the phone come back after a reload, scans clean, storage sealed', async ({
+		page
+	}) => {
+		test.setTimeout(240_000);
+		await createVault(page);
+
+		// Every row offers to add its element at first.
+		await expect(row(page, 'personal_details')).toContainText('Add your personal details');
+		await expect(row(page, 'email')).toContainText('Add an email address');
+
+		// Personal details, living in Russia: the native-name fields appear.
+		await openEditor(page, 'personal_details', 'Personal details');
+		await expect(page.getByLabel('First name (native script)')).toHaveCount(0);
+		await page.getByLabel('First name', { exact: true }).fill(V.firstName);
+		await page.getByLabel('Middle name (optional)').fill(V.middleName);
+		await page.getByLabel('Last name', { exact: true }).fill(V.lastName);
+		await page.getByLabel('Date of birth').fill('1990-04-15');
+		await page.getByRole('radio', { name: 'Female' }).check();
+		await page.getByLabel('Citizenship').fill('France');
+		await page.getByLabel('Country of residence').fill('russie');
+		await page.getByLabel('Country of residence').blur();
+		await expect(page.getByLabel('Country of residence')).toHaveValue('Russian Federation');
+		await page.getByLabel('First name (native script)').fill(V.firstNative);
+		await page.getByLabel('Last name (native script)').fill(V.lastNative);
+		await save(page);
+		await expect(row(page, 'personal_details')).toContainText(
+			`${V.firstName} ${V.middleName} ${V.lastName}, born Apr 15, 1990`
+		);
+
+		// Passport expiring in 10 days: front side from the camera, selfie, two translations.
+		await openEditor(page, 'passport', 'Passport');
+		await expect(scanGroup(page, 'Selfie with the document (optional)')).toBeVisible();
+		await expect(scanGroup(page, 'Translation (optional)')).toBeVisible();
+		await page.getByLabel('Document number').fill(V.passportNo);
+		await page.getByLabel('Expiry date (optional)').fill(isoInDays(10));
+		await addPhotos(scanGroup(page, 'Front side'), 'camera', [LARGE]);
+		await addPhotos(scanGroup(page, /^Selfie/), 'camera', [SMALL], 'user');
+		await addPhotos(scanGroup(page, /^Translation/), 'gallery', [SMALL, ROTATED]);
+		await save(page);
+		await expect(row(page, 'passport')).toContainText(V.passportNo);
+		await expect(row(page, 'passport')).toContainText('This document expires within 30 days.');
+
+		// Identity card, expired: front and reverse.
+		await openEditor(page, 'identity_card', 'Identity card');
+		await page.getByLabel('Document number').fill(V.idCardNo);
+		await page.getByLabel('Expiry date (optional)').fill(isoInDays(-5));
+		await addPhotos(scanGroup(page, 'Front side'), 'gallery', [SMALL]);
+		await addPhotos(scanGroup(page, 'Reverse side'), 'camera', [SMALL]);
+		await save(page);
+		await expect(row(page, 'identity_card')).toContainText('This document has expired.');
+
+		// Driver's licence with no expiry date.
+		await openEditor(page, 'driver_license', 'Driver’s licence');
+		await page.getByLabel('Document number').fill(V.licenceNo);
+		await addPhotos(scanGroup(page, 'Front side'), 'camera', [ROTATED]);
+		await addPhotos(scanGroup(page, 'Reverse side'), 'camera', [SMALL]);
+		await save(page);
+		await expect(row(page, 'driver_license')).toContainText(`${V.licenceNo}, no expiry date`);
+
+		await openEditor(page, 'internal_passport', 'Internal passport');
+		await page.getByLabel('Document number').fill(V.internalNo);
+		await page.getByLabel('Expiry date (optional)').fill('2040-12-31');
+		await addPhotos(scanGroup(page, 'Front side'), 'gallery', [SMALL]);
+		await save(page);
+		await expect(row(page, 'internal_passport')).toContainText('expires Dec 31, 2040');
+		await expect(row(page, 'internal_passport')).not.toContainText('This document');
+
+		await openEditor(page, 'address', 'Residential address');
+		await page.getByLabel('Street', { exact: true }).fill(V.street1);
+		await page.getByLabel('Street, line 2 (optional)').fill(V.street2);
+		await page.getByLabel('City').fill(V.city);
+		await page.getByLabel('State or region (optional)').fill(V.state);
+		await page.getByLabel('Country', { exact: true }).fill('Germany');
+		await page.getByLabel('Postcode').fill(V.postCode);
+		await save(page);
+		await expect(row(page, 'address')).toContainText(`${V.street1}, ${V.city}, Germany`);
+
+		// Proofs of address: a two-page bill with a translation, then one scan each.
+		await openEditor(page, 'utility_bill', 'Utility bill');
+		await addPhotos(scanGroup(page, 'Scans'), 'gallery', [SMALL, ROTATED]);
+		await addPhotos(scanGroup(page, /^Translation/), 'camera', [SMALL]);
+		await save(page);
+		await expect(row(page, 'utility_bill')).toContainText('2 scans');
+		for (const [type, title] of [
+			['bank_statement', 'Bank statement'],
+			['rental_agreement', 'Rental agreement'],
+			['passport_registration', 'Passport registration'],
+			['temporary_registration', 'Temporary registration']
+		]) {
+			await openEditor(page, type, title);
+			await addPhotos(scanGroup(page, 'Scans'), 'camera', [SMALL]);
+			await save(page);
+			await expect(row(page, type)).toContainText('1 scan');
+		}
+
+		// The calling code defaults to the country of residence; a "+" number ignores it.
+		await openEditor(page, 'phone_number', 'Phone number');
+		await expect(page.getByLabel('Country calling code')).toHaveValue('RU');
+		await page.getByRole('textbox', { name: 'Phone number' }).fill(V.phone);
+		await save(page);
+		await expect(row(page, 'phone_number')).toContainText(V.phone);
+
+		await openEditor(page, 'email', 'Email');
+		await page.getByLabel('Email address').fill(V.email);
+		await save(page);
+		await expect(row(page, 'email')).toContainText(V.email);
+
+		// After a reload everything is back, values and scans.
+		await reloadAndUnlock(page);
+		await expect(page.getByRole('heading', { name: 'Your papers' })).toBeVisible();
+		await expect(row(page, 'passport')).toContainText(V.passportNo);
+		await expect(row(page, 'email')).toContainText(V.email);
+		await expect(row(page, 'temporary_registration')).toContainText('1 scan');
+
+		await openEditor(page, 'personal_details', 'Personal details');
+		await expect(page.getByLabel('First name', { exact: true })).toHaveValue(V.firstName);
+		await expect(page.getByLabel('Middle name (optional)')).toHaveValue(V.middleName);
+		await expect(page.getByLabel('Last name', { exact: true })).toHaveValue(V.lastName);
+		await expect(page.getByLabel('Date of birth')).toHaveValue('1990-04-15');
+		await expect(page.getByRole('radio', { name: 'Female' })).toBeChecked();
+		await expect(page.getByLabel('Citizenship')).toHaveValue('France');
+		await expect(page.getByLabel('Last name (native script)')).toHaveValue(V.lastNative);
+		await page.getByRole('link', { name: /Back/ }).click();
+
+		await openEditor(page, 'passport', 'Passport');
+		await expect(page.getByLabel('Document number')).toHaveValue(V.passportNo);
+		await expect(page.getByLabel('Expiry date (optional)')).toHaveValue(isoInDays(10));
+		await expect(thumbnails(scanGroup(page, 'Front side'))).toHaveCount(1);
+		await expect(thumbnails(scanGroup(page, /^Selfie/))).toHaveCount(1);
+		await expect(thumbnails(scanGroup(page, /^Translation/))).toHaveCount(2);
+		// The 3000x2000 photo with GPS, as stored: a fresh JPEG of 2048 px, nothing else.
+		const front = await viewedScanBytes(page, scanGroup(page, 'Front side'));
+		expectCleanJpeg(front, { width: 2048, height: 1365 });
+		// The rotated one is stored upright.
+		const rotated = await viewedScanBytes(page, scanGroup(page, /^Translation/), 1);
+		expectCleanJpeg(rotated, { width: 800, height: 1200 });
+		await page.getByRole('link', { name: /Back/ }).click();
+
+		await openEditor(page, 'identity_card', 'Identity card');
+		await expect(thumbnails(scanGroup(page, 'Front side'))).toHaveCount(1);
+		await expect(thumbnails(scanGroup(page, 'Reverse side'))).toHaveCount(1);
+		await page.getByRole('link', { name: /Back/ }).click();
+		await openEditor(page, 'utility_bill', 'Utility bill');
+		await expect(thumbnails(scanGroup(page, 'Scans'))).toHaveCount(2);
+		await expect(thumbnails(scanGroup(page, /^Translation/))).toHaveCount(1);
+		await page.getByRole('link', { name: /Back/ }).click();
+		await openEditor(page, 'address', 'Residential address');
+		await expect(page.getByLabel('Street', { exact: true })).toHaveValue(V.street1);
+		await expect(page.getByLabel('Country', { exact: true })).toHaveValue('Germany');
+		await expect(page.getByLabel('Postcode')).toHaveValue(V.postCode);
+		await page.getByRole('link', { name: /Back/ }).click();
+		await openEditor(page, 'phone_number', 'Phone number');
+		await expect(page.getByRole('textbox', { name: 'Phone number' })).toHaveValue(V.phone);
+		await expect(page.getByLabel('Country calling code')).toHaveValue('FR');
+
+		// A scan shown before locking is unreachable afterwards: its object URL was revoked.
+		await page.getByRole('link', { name: /Back/ }).click();
+		await openEditor(page, 'internal_passport', 'Internal passport');
+		const shown = (await thumbnails(scanGroup(page, 'Front side')).locator('img').getAttribute('src'))!;
+		expect(await page.evaluate((url) => fetch(url).then(() => 'readable', () => 'revoked'), shown)).toBe(
+			'readable'
+		);
+		await page.getByRole('button', { name: 'Lock' }).click();
+		await expect(page.getByRole('heading', { name: 'Unlock Papiers' })).toBeVisible();
+		expect(await page.evaluate((url) => fetch(url).then(() => 'readable', () => 'revoked'), shown)).toBe(
+			'revoked'
+		);
+
+		// IndexedDB holds ciphertext only: none of the values typed, in any encoding.
+		const dump = await dumpIndexedDb(page);
+		expect(dump).toContain('[papiers/scans: 16]');
+		const latin1OfUtf8 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+		const markers = [
+			V.firstName,
+			V.middleName,
+			V.lastName,
+			V.firstNative,
+			V.lastNative,
+			V.passportNo,
+			V.idCardNo,
+			V.licenceNo,
+			V.internalNo,
+			V.street1,
+			V.street2,
+			V.city,
+			V.postCode,
+			V.email,
+			V.phoneDigits,
+			'612345678',
+			'15.04.1990',
+			PASSWORD
+		];
+		for (const marker of markers) expect(dump, marker).not.toContain(latin1OfUtf8(marker));
+	});
+});
