@@ -1,0 +1,305 @@
+/**
+ * The consent page (PROTOCOL.md 1, 4.3, 5) driven through the real example service
+ * (example/server.js on localhost:4174) and through requests built with the service kit.
+ */
+
+import { expect, test, type BrowserContext } from '@playwright/test';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PASSWORD, createVault, unlock, waitForServiceWorker } from './helpers';
+import {
+	EXAMPLE_ORIGIN,
+	EXAMPLE_URL,
+	WALLET_ORIGIN,
+	WALLET_URL,
+	createVaultInPlace,
+	expectConsentScreen,
+	openSignUp,
+	watchForLeaks,
+	withParam
+} from './consent-helpers';
+
+test('cancel: asks for confirmation, then the service shows its cancel message', async ({
+	page
+}) => {
+	const { fingerprint } = await openSignUp(page);
+	await page.getByRole('link', { name: 'Sign up with Papiers' }).click();
+	await expect(page).toHaveURL(new RegExp(`^${WALLET_URL}/authorize\\?`));
+	await expect(
+		page.getByRole('heading', { name: `${EXAMPLE_ORIGIN} asks for your papers` })
+	).toBeVisible();
+	await createVaultInPlace(page);
+	await expectConsentScreen(page, EXAMPLE_ORIGIN);
+
+	// What the person is shown about the recipient matches what the service itself publishes.
+	await expect(page.getByText(fingerprint, { exact: true })).toBeVisible();
+	await expect(page.getByText('Example Service (claimed by the site, not verified)')).toBeVisible();
+	await expect(page.getByText('1000000001', { exact: true })).toBeVisible();
+	// Nothing is filled yet: the example asks for six rows and Authorize cannot be pressed.
+	await expect(page.getByRole('button', { name: /^Fill in / })).toHaveCount(6);
+	await expect(page.getByRole('button', { name: 'Authorize' })).toBeDisabled();
+	await expect(page.getByText('Fill in every requested item to continue.')).toBeVisible();
+
+	// "No" keeps the request open.
+	await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+	const dialog = page.getByRole('dialog', { name: 'Cancel this request?' });
+	await expect(dialog).toBeVisible();
+	await expect(dialog).toContainText(`Nothing will be shared with ${EXAMPLE_ORIGIN}.`);
+	await dialog.getByRole('button', { name: 'No, go back' }).click();
+	await expect(dialog).toBeHidden();
+	await expect(page).toHaveURL(new RegExp(`^${WALLET_URL}/authorize\\?`));
+
+	await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+	await dialog.getByRole('button', { name: 'Yes, cancel and return' }).click();
+	await expect(page).toHaveURL(`${EXAMPLE_URL}/callback?tg_passport=cancel`);
+	await expect(page.getByRole('heading', { name: 'Sign-up cancelled' })).toBeVisible();
+	await expect(page.getByText('You cancelled in Papiers. Nothing was shared.')).toBeVisible();
+
+	// The wallet kept a record of the refusal. (Reached through the tab bar: a deep link to
+	// /history while locked throws "The vault is locked" and never offers to unlock.)
+	await page.goto(WALLET_URL);
+	await unlock(page);
+	await page.getByRole('link', { name: 'History' }).click();
+	const entry = page.getByRole('link', { name: new RegExp(EXAMPLE_ORIGIN) });
+	await expect(entry).toHaveCount(1);
+	await expect(entry).toContainText('Cancelled');
+});
+
+test.describe('a malformed request', () => {
+	for (const language of ['en', 'fr'] as const) {
+		const text = {
+			en: {
+				title: 'This request cannot be processed',
+				scope: 'The list of requested data is malformed.',
+				callback: "The request's return address is missing or unsafe.",
+				noReturn: 'The request gave no valid address to return to',
+				returnTo: `Return to ${EXAMPLE_ORIGIN}`
+			},
+			fr: {
+				title: 'Cette demande ne peut pas être traitée',
+				scope: 'La liste des données demandées est mal formée.',
+				callback: 'L’adresse de retour de la demande est absente ou dangereuse.',
+				noReturn: 'La demande n’indique aucune adresse de retour valide',
+				returnTo: `Revenir sur ${EXAMPLE_ORIGIN}`
+			}
+		}[language];
+
+		test.describe(`in ${language}`, () => {
+			test.use({ locale: language === 'en' ? 'en-US' : 'fr-FR' });
+
+			test('broken scope JSON: error screen, "Return" reports SCOPE_INVALID to the service', async ({
+				page
+			}) => {
+				const { consentUrl } = await openSignUp(page);
+				const scope = new URL(consentUrl).searchParams.get('scope')!;
+				await page.goto(withParam(consentUrl, 'scope', scope.slice(0, -2)));
+				const screen = page.getByTestId('consent-error');
+				await expect(screen.getByRole('heading', { name: text.title })).toBeVisible();
+				await expect(screen.getByRole('alert')).toHaveText(text.scope);
+				await expect(screen).toContainText('SCOPE_INVALID');
+				await page.getByRole('button', { name: text.returnTo }).click();
+				await expect(page).toHaveURL(
+					`${EXAMPLE_URL}/callback?tg_passport=error&error=SCOPE_INVALID`
+				);
+				await expect(
+					page.getByRole('heading', { name: 'Papiers could not process our request' })
+				).toBeVisible();
+				await expect(page.getByText('Error code: SCOPE_INVALID')).toBeVisible();
+			});
+
+			test('invalid callback: error screen, no way back, nothing sent anywhere', async ({
+				page
+			}) => {
+				const { consentUrl } = await openSignUp(page);
+				const watch = watchForLeaks(page);
+				const broken = withParam(
+					withParam(consentUrl, 'scope', '{"v":1,"d":['),
+					'callback_url',
+					'callback'
+				);
+				await page.goto(broken);
+				const screen = page.getByTestId('consent-error');
+				// The scope is broken too, but with no valid callback the code reported is still the
+				// first problem found, and there is nobody to report it to.
+				await expect(screen.getByRole('heading', { name: text.title })).toBeVisible();
+				await expect(screen).toContainText('SCOPE_INVALID');
+				await expect(screen.getByText(text.noReturn)).toBeVisible();
+				await expect(page.getByRole('button')).toHaveCount(0);
+
+				await page.goto(withParam(consentUrl, 'callback_url', 'callback'));
+				await expect(screen.getByRole('alert')).toHaveText(text.callback);
+				await expect(screen).toContainText('CALLBACK_URL_INVALID');
+				await expect(page.getByRole('button')).toHaveCount(0);
+				await page.waitForTimeout(500);
+				expect(new URL(page.url()).origin).toBe(WALLET_ORIGIN);
+				expect(watch).toEqual({ requests: [], navigations: [], dialogs: [], pageErrors: [] });
+			});
+		});
+	}
+});
+
+test.describe('unsafe callbacks are refused', () => {
+	const unsafe = [
+		'javascript:alert(document.domain)',
+		'javascript://localhost/%0aalert(1)',
+		'data:text/html,<script>alert(1)</script>',
+		'http://example.com/cb',
+		'http://localhost.example.com:4174/callback',
+		'vbscript:msgbox(1)',
+		'https://user:secret@localhost:4174/callback',
+		'//localhost:4174/callback'
+	];
+	for (const callback of unsafe) {
+		test(callback, async ({ page }) => {
+			const { consentUrl } = await openSignUp(page);
+			const watch = watchForLeaks(page);
+			await page.goto(withParam(consentUrl, 'callback_url', callback));
+			const screen = page.getByTestId('consent-error');
+			await expect(screen.getByRole('alert')).toHaveText(
+				"The request's return address is missing or unsafe."
+			);
+			await expect(screen).toContainText('Error code: CALLBACK_URL_INVALID');
+			await expect(
+				screen.getByText('The request gave no valid address to return to')
+			).toBeVisible();
+			await expect(page.getByRole('button')).toHaveCount(0);
+			await expect(page.getByRole('link')).toHaveCount(0);
+			// Give a delayed navigation (a timer, a meta refresh) the chance to show itself.
+			await page.waitForTimeout(750);
+			expect(new URL(page.url()).origin).toBe(WALLET_ORIGIN);
+			expect(new URL(page.url()).pathname).toBe('/authorize');
+			expect(watch).toEqual({ requests: [], navigations: [], dialogs: [], pageErrors: [] });
+		});
+	}
+});
+
+test('offline, once the worker is in control: unlock prompt, then the consent screen', async ({
+	page,
+	context
+}) => {
+	await createVault(page);
+	await waitForServiceWorker(page);
+	const { consentUrl } = await openSignUp(page);
+	await context.setOffline(true);
+	try {
+		await page.goto(consentUrl);
+		await expect(
+			page.getByRole('heading', { name: `${EXAMPLE_ORIGIN} asks for your papers` })
+		).toBeVisible();
+		await expect(page.getByText('Enter your password to review the request.')).toBeVisible();
+		await unlock(page, 'not the password');
+		await expect(page.getByText('Wrong password. Nothing was changed; try again.')).toBeVisible({
+			timeout: 15_000
+		});
+		await unlock(page, PASSWORD);
+		await expectConsentScreen(page, EXAMPLE_ORIGIN);
+		await expect(page.getByRole('button', { name: 'Fill in Personal details' })).toBeVisible();
+		expect(page.url()).toBe(consentUrl);
+	} finally {
+		await context.setOffline(false);
+	}
+});
+
+test.describe('framing', () => {
+	// Routes cannot see requests a service worker answers; keep the worker out of these tests.
+	test.use({ serviceWorkers: 'block' });
+
+	let framer: Server;
+	let framerPort = 0;
+	let frameSrc = '';
+
+	test.beforeAll(async () => {
+		framer = createServer((_request, response) => {
+			response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+			response.end(
+				`<!doctype html><title>Framer</title><h1>Win a prize</h1>` +
+					`<iframe title="wallet" src="${frameSrc.replace(/"/g, '&quot;')}" width="400" height="700"></iframe>`
+			);
+		});
+		await new Promise<void>((resolve) => framer.listen(0, '127.0.0.1', resolve));
+		framerPort = (framer.address() as AddressInfo).port;
+	});
+	test.afterAll(async () => {
+		await new Promise((resolve) => framer.close(resolve));
+	});
+
+	/** Serves the wallet exactly as built, minus its anti-framing headers (a careless host). */
+	async function stripFramingHeaders(context: BrowserContext) {
+		await context.route(`${WALLET_URL}/**`, async (route) => {
+			const response = await route.fetch();
+			const headers = { ...response.headers() };
+			delete headers['x-frame-options'];
+			delete headers['content-security-policy'];
+			await route.fulfill({ response, headers });
+		});
+	}
+
+	test('the wallet server forbids framing in its headers, and the browser obeys', async ({
+		page
+	}) => {
+		const { consentUrl } = await openSignUp(page);
+		const response = await page.request.get(consentUrl);
+		expect(response.headers()['x-frame-options']).toBe('DENY');
+		expect(response.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+
+		frameSrc = consentUrl;
+		await page.goto(`http://127.0.0.1:${framerPort}/`);
+		await expect(page.getByRole('heading', { name: 'Win a prize' })).toBeVisible();
+		// Chromium replaces a refused frame with its own error page: nothing of the wallet renders.
+		await expect
+			.poll(() =>
+				page
+					.frames()
+					.find((frame) => frame !== page.mainFrame())
+					?.url()
+			)
+			.toMatch(/^chrome-error:/);
+		const frame = page.frameLocator('iframe[title="wallet"]');
+		await expect(frame.getByText('asks for your papers')).toHaveCount(0);
+		await expect(frame.getByLabel('Password', { exact: true })).toHaveCount(0);
+	});
+
+	test('with the headers stripped, the page itself refuses to render in a frame', async ({
+		page,
+		context
+	}) => {
+		const { consentUrl } = await openSignUp(page);
+		await stripFramingHeaders(context);
+		frameSrc = consentUrl;
+		// Another origin on the same site (localhost, another port), so the browser grants the frame
+		// its storage and the wallet's own check is what decides.
+		await page.goto(`http://localhost:${framerPort}/`);
+		const frame = page.frameLocator('iframe[title="wallet"]');
+		await expect(
+			frame.getByText('For your safety, Papiers does not open inside another website.')
+		).toBeVisible();
+		await expect(frame.getByText('asks for your papers')).toHaveCount(0);
+		await expect(frame.getByLabel('Password', { exact: true })).toHaveCount(0);
+		await expect(frame.getByRole('button')).toHaveCount(0);
+
+		// The same stripped page opened on its own renders normally: the refusal comes from framing.
+		await page.goto(consentUrl);
+		await expect(
+			page.getByRole('heading', { name: `${EXAMPLE_ORIGIN} asks for your papers` })
+		).toBeVisible();
+		await expect(page.getByText('does not open inside another website')).toHaveCount(0);
+	});
+
+	test('with the headers stripped, framed by another site: no password field, no consent', async ({
+		page,
+		context
+	}) => {
+		const { consentUrl } = await openSignUp(page);
+		await stripFramingHeaders(context);
+		frameSrc = consentUrl;
+		await page.goto(`http://127.0.0.1:${framerPort}/`);
+		await expect(page.getByRole('heading', { name: 'Win a prize' })).toBeVisible();
+		const frame = page.frameLocator('iframe[title="wallet"]');
+		// Wait until the wallet has loaded in the frame, then check what it shows.
+		await expect(frame.locator('body')).not.toBeEmpty();
+		await page.waitForTimeout(1000);
+		await expect(frame.getByText('asks for your papers')).toHaveCount(0);
+		await expect(frame.getByLabel('Password', { exact: true })).toHaveCount(0);
+		await expect(frame.getByRole('button', { name: 'Authorize' })).toHaveCount(0);
+	});
+});
