@@ -318,6 +318,11 @@ describe('sync state across restarts', () => {
 		await exchange(a, b);
 		expect(await storedTexts(b)).toEqual({ kept: 'changed offline', new: 'added offline' });
 		expect(b.mirror.listConflicts()).toEqual([]);
+		// What reconciliation wrote to the document was stored too: another restart changes nothing.
+		const state = Y.encodeStateVector(a.mirror.doc);
+		await restart(a);
+		expect(Y.encodeStateVector(a.mirror.doc)).toEqual(state);
+		expect(await storedTexts(a)).toEqual({ kept: 'changed offline', new: 'added offline' });
 	});
 
 	it('writes into the store a change that reached the sync database but not the store', async () => {
