@@ -80,6 +80,12 @@ async function save(page: Page) {
 	});
 }
 
+/** Back to the overview, waiting until it is there (a reload right after would race it). */
+async function goHome(page: Page) {
+	await page.getByRole('link', { name: /^← (Back|Retour)$/ }).click();
+	await expect(page.getByRole('heading', { level: 1, name: /^(Your papers|Vos papiers)$/ })).toBeVisible();
+}
+
 async function reloadAndUnlock(page: Page) {
 	await page.reload();
 	await expect(page.getByRole('heading', { name: 'Unlock Papiers' })).toBeVisible();
@@ -279,7 +285,7 @@ test.describe('every element', () => {
 		await expect(page.getByRole('radio', { name: 'Female' })).toBeChecked();
 		await expect(page.getByLabel('Citizenship')).toHaveValue('France');
 		await expect(page.getByLabel('Last name (native script)')).toHaveValue(V.lastNative);
-		await page.getByRole('link', { name: /Back/ }).click();
+		await goHome(page);
 
 		await openEditor(page, 'passport', 'Passport');
 		await expect(page.getByLabel('Document number')).toHaveValue(V.passportNo);
@@ -293,27 +299,27 @@ test.describe('every element', () => {
 		// The rotated one is stored upright.
 		const rotated = await viewedScanBytes(page, scanGroup(page, /^Translation/), 1);
 		expectCleanJpeg(rotated, { width: 800, height: 1200 });
-		await page.getByRole('link', { name: /Back/ }).click();
+		await goHome(page);
 
 		await openEditor(page, 'identity_card', 'Identity card');
 		await expect(thumbnails(scanGroup(page, 'Front side'))).toHaveCount(1);
 		await expect(thumbnails(scanGroup(page, 'Reverse side'))).toHaveCount(1);
-		await page.getByRole('link', { name: /Back/ }).click();
+		await goHome(page);
 		await openEditor(page, 'utility_bill', 'Utility bill');
 		await expect(thumbnails(scanGroup(page, 'Scans'))).toHaveCount(2);
 		await expect(thumbnails(scanGroup(page, /^Translation/))).toHaveCount(1);
-		await page.getByRole('link', { name: /Back/ }).click();
+		await goHome(page);
 		await openEditor(page, 'address', 'Residential address');
 		await expect(page.getByLabel('Street', { exact: true })).toHaveValue(V.street1);
 		await expect(page.getByLabel('Country', { exact: true })).toHaveValue('Germany');
 		await expect(page.getByLabel('Postcode')).toHaveValue(V.postCode);
-		await page.getByRole('link', { name: /Back/ }).click();
+		await goHome(page);
 		await openEditor(page, 'phone_number', 'Phone number');
 		await expect(page.getByRole('textbox', { name: 'Phone number' })).toHaveValue(V.phone);
 		await expect(page.getByLabel('Country calling code')).toHaveValue('FR');
 
 		// A scan shown before locking is unreachable afterwards: its object URL was revoked.
-		await page.getByRole('link', { name: /Back/ }).click();
+		await goHome(page);
 		await openEditor(page, 'internal_passport', 'Internal passport');
 		const shown = (await thumbnails(scanGroup(page, 'Front side')).locator('img').getAttribute('src'))!;
 		expect(await page.evaluate((url) => fetch(url).then(() => 'readable', () => 'revoked'), shown)).toBe(
@@ -350,5 +356,164 @@ test.describe('every element', () => {
 			PASSWORD
 		];
 		for (const marker of markers) expect(dump, marker).not.toContain(latin1OfUtf8(marker));
+	});
+});
+
+test('invalid input is explained beside each field and saves nothing; refused photos; delete asks first', async ({
+	page
+}, testInfo) => {
+	test.setTimeout(120_000);
+	await createVault(page);
+
+	await openEditor(page, 'personal_details', 'Personal details');
+	await page.getByRole('button', { name: 'Save' }).click();
+	const firstName = page.getByLabel('First name', { exact: true });
+	await expect(firstName).toBeFocused();
+	await expect(firstName).toHaveAttribute('aria-invalid', 'true');
+	await expect(firstName).toHaveAccessibleDescription(/Required\./);
+	await expect(page.getByRole('radiogroup', { name: 'Gender' })).toHaveAccessibleDescription('Required.');
+	await expect(
+		page.getByText('Nothing was saved. Correct the fields with a message next to them.')
+	).toBeVisible();
+	// From the first attempt on, the messages follow the input.
+	await firstName.fill('Zoë');
+	await expect(firstName).toHaveAccessibleDescription(/Contains characters that are not allowed here\./);
+	const lastName = page.getByLabel('Last name', { exact: true });
+	await lastName.fill('Quillfeather');
+	await expect(lastName).not.toHaveAttribute('aria-invalid');
+	await page.getByLabel('Date of birth').fill(isoInDays(3));
+	await expect(page.getByLabel('Date of birth')).toHaveAccessibleDescription('This date is in the future.');
+	await page.getByLabel('Citizenship').fill('Atlantis');
+	await expect(page.getByLabel('Citizenship')).toHaveAccessibleDescription(/Unknown country\./);
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(firstName).toBeFocused();
+	await expect(page.getByRole('heading', { level: 1, name: 'Personal details' })).toBeVisible();
+	await goHome(page);
+
+	await openEditor(page, 'address', 'Residential address');
+	await page.getByLabel('Street', { exact: true }).fill('1 Invalid Way');
+	await page.getByLabel('City').fill('X');
+	await page.getByLabel('Country', { exact: true }).fill('France');
+	await page.getByLabel('Postcode').fill('75 001!');
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(page.getByLabel('City')).toHaveAccessibleDescription('Too short.');
+	await expect(page.getByLabel('Postcode')).toHaveAccessibleDescription(
+		'Use 2 to 12 Latin letters, digits or dashes.'
+	);
+	await goHome(page);
+
+	await openEditor(page, 'email', 'Email');
+	await page.getByLabel('Email address').fill('invalid@@example');
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(page.getByLabel('Email address')).toHaveAccessibleDescription('Not a valid email address.');
+	await goHome(page);
+
+	await openEditor(page, 'phone_number', 'Phone number');
+	await page.getByRole('textbox', { name: 'Phone number' }).fill('12');
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(page.getByRole('textbox', { name: 'Phone number' })).toHaveAccessibleDescription(
+		/Not a valid phone number\. Include the country code\./
+	);
+	await goHome(page);
+
+	// A passport with a number but no photo; then files that are not photos, or far too big.
+	await openEditor(page, 'passport', 'Passport');
+	await page.getByLabel('Document number').fill('NOPHOTO123');
+	await page.getByRole('button', { name: 'Save' }).click();
+	const front = scanGroup(page, 'Front side');
+	await expect(front).toHaveAccessibleDescription('Add a photo.');
+	await expect(front.getByRole('button', { name: /^Take a photo/ })).toBeFocused();
+	let chooser = page.waitForEvent('filechooser');
+	await front.getByRole('button', { name: /^Choose from gallery/ }).click();
+	await (await chooser).setFiles({
+		name: 'notes.txt',
+		mimeType: 'image/jpeg',
+		buffer: Buffer.from('not a picture at all')
+	});
+	await expect(front.getByRole('alert')).toHaveText(
+		'notes.txt: This file is not a picture this browser can read.'
+	);
+	const huge = testInfo.outputPath('huge.jpg');
+	const { writeFileSync } = await import('node:fs');
+	writeFileSync(huge, Buffer.alloc(51 * 1024 * 1024, 0xff));
+	chooser = page.waitForEvent('filechooser');
+	await front.getByRole('button', { name: /^Take a photo/ }).click();
+	await (await chooser).setFiles(huge);
+	await expect(front.getByRole('alert')).toHaveText('huge.jpg: This file is too large.');
+	await expect(thumbnails(front)).toHaveCount(0);
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(page.getByRole('heading', { level: 1, name: 'Passport' })).toBeVisible();
+	await goHome(page);
+
+	// Nothing of the above reached the vault.
+	await reloadAndUnlock(page);
+	for (const [type, add] of [
+		['personal_details', 'Add your personal details'],
+		['address', 'Add your address'],
+		['email', 'Add an email address'],
+		['phone_number', 'Add a phone number'],
+		['passport', 'Add a passport']
+	]) {
+		await expect(row(page, type)).toContainText(add);
+	}
+
+	// Delete: a confirmation first, Cancel keeps the element, confirming removes it for good.
+	await openEditor(page, 'email', 'Email');
+	await expect(page.getByRole('button', { name: 'Delete' })).toHaveCount(0);
+	await page.getByLabel('Email address').fill('short-lived@example.org');
+	await save(page);
+	await openEditor(page, 'email', 'Email');
+	await page.getByRole('button', { name: 'Delete' }).click();
+	const dialog = page.getByRole('alertdialog', { name: 'Delete Email?' });
+	await expect(dialog).toBeVisible();
+	await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+	await dialog.getByRole('button', { name: 'Cancel' }).click();
+	await expect(dialog).toBeHidden();
+	await expect(page.getByLabel('Email address')).toHaveValue('short-lived@example.org');
+	await page.getByRole('button', { name: 'Delete' }).click();
+	await dialog.getByRole('button', { name: 'Delete for good' }).click();
+	await expect(page.getByRole('heading', { level: 1, name: 'Your papers' })).toBeVisible();
+	await expect(row(page, 'email')).toContainText('Add an email address');
+	await reloadAndUnlock(page);
+	await expect(row(page, 'email')).toContainText('Add an email address');
+});
+
+test.describe('in French', () => {
+	test.use({ locale: 'fr-FR' });
+
+	test('a passport entered in French, with French messages, and back after a reload', async ({
+		page
+	}) => {
+		await createVault(page, PASSWORD, 'fr');
+		await expect(row(page, 'passport')).toContainText('Ajouter un passeport');
+		await openEditor(page, 'passport', 'Passeport');
+		await page.getByRole('button', { name: 'Enregistrer' }).click();
+		await expect(page.getByLabel('Numéro du document')).toHaveAccessibleDescription('Champ obligatoire.');
+		const recto = scanGroup(page, 'Recto');
+		await expect(recto).toHaveAccessibleDescription('Ajoutez une photo.');
+		await expect(page.getByText('Rien n’a été enregistré.', { exact: false })).toBeVisible();
+
+		await page.getByLabel('Numéro du document').fill('FRZ0912345');
+		await page.getByLabel('Date d’expiration (facultatif)').fill('2040-12-31');
+		await addPhotos(recto, 'camera', [SMALL]);
+		await addPhotos(scanGroup(page, /^Traduction/), 'gallery', [SMALL]);
+		await save(page);
+		await expect(row(page, 'passport')).toContainText('FRZ0912345, expire le 31 déc. 2040');
+
+		await openEditor(page, 'address', 'Adresse de résidence');
+		await page.getByLabel('Pays', { exact: true }).fill('allemagne');
+		await page.getByLabel('Pays', { exact: true }).blur();
+		await expect(page.getByLabel('Pays', { exact: true })).toHaveValue('Allemagne');
+		await goHome(page);
+
+		await page.reload();
+		await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+		await page.getByRole('button', { name: 'Déverrouiller' }).click();
+		await expect(row(page, 'passport')).toContainText('FRZ0912345');
+		await openEditor(page, 'passport', 'Passeport');
+		await expect(page.getByLabel('Numéro du document')).toHaveValue('FRZ0912345');
+		await expect(thumbnails(scanGroup(page, 'Recto'))).toHaveCount(1);
+		await expect(thumbnails(scanGroup(page, /^Traduction/))).toHaveCount(1);
+		await expect(thumbnails(recto)).toHaveAccessibleName('Voir Recto en grand');
 	});
 });
