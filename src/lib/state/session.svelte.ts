@@ -21,6 +21,7 @@ class Session {
 	#vault = $state.raw<UnlockedVault | undefined>();
 	#stopAutoLock: (() => void) | undefined;
 	#lockListeners = new Set<() => void>();
+	#unlockListeners = new Set<(vault: UnlockedVault) => void>();
 
 	get status(): SessionStatus {
 		return this.#status;
@@ -82,15 +83,26 @@ class Session {
 	lock(): void {
 		this.#stopAutoLock?.();
 		this.#stopAutoLock = undefined;
-		this.#vault?.lock();
+		const vault = this.#vault;
 		this.#vault = undefined;
 		if (this.#status === 'unlocked') this.#status = 'locked';
+		// Listeners run while the vault still has its keys (sync unsubscribes, caches drop),
+		// then the keys are wiped.
 		for (const listener of this.#lockListeners) listener();
+		vault?.lock();
 	}
 
+	/** Called on every lock, before the vault's keys are wiped. */
 	onLock(listener: () => void): () => void {
 		this.#lockListeners.add(listener);
 		return () => this.#lockListeners.delete(listener);
+	}
+
+	/** Called each time a vault is opened (created, unlocked, or received by pairing). */
+	onUnlock(listener: (vault: UnlockedVault) => void): () => void {
+		this.#unlockListeners.add(listener);
+		if (this.#vault) listener(this.#vault);
+		return () => this.#unlockListeners.delete(listener);
 	}
 
 	/** Forgotten password: wipes this device's vault. The UI asks for a typed confirmation first. */
@@ -105,6 +117,7 @@ class Session {
 	#opened(vault: UnlockedVault): void {
 		this.#vault = vault;
 		this.#status = 'unlocked';
+		for (const listener of this.#unlockListeners) listener(vault);
 		this.#stopAutoLock?.();
 		this.#stopAutoLock = startAutoLock({
 			minutes: () => deviceSettings.autoLockMinutes,
