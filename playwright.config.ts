@@ -27,7 +27,12 @@ export const chromiumArgs = [
 	'--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'
 ];
 
-const webServers = [
+const webServers: {
+	command: string;
+	url: string;
+	env: Record<string, string>;
+	reuseExistingServer: boolean;
+}[] = [
 	{
 		command: 'node scripts/serve.js',
 		url: WALLET_URL,
@@ -51,7 +56,7 @@ if (existsSync('example/server.js')) {
 			PORT: String(EXAMPLE_PORT),
 			WALLET_URL,
 			DATA_DIR: 'test-reports/example-data'
-		} as Record<string, string>,
+		},
 		reuseExistingServer: false
 	});
 }
