@@ -22,7 +22,11 @@ async function makePhoto(page) {
 		context.fillStyle = '#1b1b1b';
 		context.font = '64px serif';
 		for (let line = 0; line < 40; line++) {
-			context.fillText(`PAPIERS BENCH ${line} ${'<'.repeat(line % 30)} 0123456789 ABCDEF`, 200, 150 + line * 70);
+			context.fillText(
+				`PAPIERS BENCH ${line} ${'<'.repeat(line % 30)} 0123456789 ABCDEF`,
+				200,
+				150 + line * 70
+			);
 		}
 		// Sensor-like grain: what makes camera JPEGs large.
 		const grain = context.getImageData(0, 0, 4000, 3000);
@@ -53,9 +57,9 @@ function armTimer(page, count) {
 			new Promise((resolve, reject) => {
 				const marks = {};
 				const overviewShows = () =>
-					document.querySelector('a[href="/element/utility_bill"]')?.textContent?.includes(
-						`${count} scan`
-					);
+					document
+						.querySelector('a[href="/element/utility_bill"]')
+						?.textContent?.includes(`${count} scan`);
 				document.addEventListener(
 					'change',
 					(event) => {
@@ -90,7 +94,10 @@ function armTimer(page, count) {
 }
 
 export async function run({ browser, walletUrl }) {
-	const context = await browser.newContext({ locale: 'en-US', viewport: { width: 412, height: 915 } });
+	const context = await browser.newContext({
+		locale: 'en-US',
+		viewport: { width: 412, height: 915 }
+	});
 	const page = await context.newPage();
 	await page.goto(`${walletUrl}/setup`);
 	await page.getByLabel('Password', { exact: true }).fill(PASSWORD);

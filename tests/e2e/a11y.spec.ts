@@ -35,7 +35,11 @@ async function expectLargeTargets(page: Page, where: string) {
 			.filter((control) => control.getClientRects().length > 0)
 			.map((control) => {
 				const box = control.getBoundingClientRect();
-				return { text: (control.textContent ?? control.id).trim().slice(0, 40), w: box.width, h: box.height };
+				return {
+					text: (control.textContent ?? control.id).trim().slice(0, 40),
+					w: box.width,
+					h: box.height
+				};
 			})
 			.filter((box) => box.w < 44 || box.h < 44);
 	});

@@ -65,7 +65,10 @@ async function addPhotos(
 ) {
 	const before = await thumbnails(group).count();
 	const chooser = group.page().waitForEvent('filechooser');
-	const name = how === 'camera' ? /^(Take a photo|Prendre une photo)/ : /^(Choose from gallery|Choisir dans la galerie)/;
+	const name =
+		how === 'camera'
+			? /^(Take a photo|Prendre une photo)/
+			: /^(Choose from gallery|Choisir dans la galerie)/;
 	await group.getByRole('button', { name }).click();
 	const picker = await chooser;
 	expect(await picker.element().getAttribute('capture')).toBe(how === 'camera' ? camera : null);
@@ -75,7 +78,9 @@ async function addPhotos(
 
 async function save(page: Page) {
 	await page.getByRole('button', { name: /^(Save|Enregistrer)$/ }).click();
-	await expect(page.getByRole('heading', { level: 1, name: /^(Your papers|Vos papiers)$/ })).toBeVisible({
+	await expect(
+		page.getByRole('heading', { level: 1, name: /^(Your papers|Vos papiers)$/ })
+	).toBeVisible({
 		timeout: 15_000
 	});
 }
@@ -83,7 +88,9 @@ async function save(page: Page) {
 /** Back to the overview, waiting until it is there (a reload right after would race it). */
 async function goHome(page: Page) {
 	await page.getByRole('link', { name: /^← (Back|Retour)$/ }).click();
-	await expect(page.getByRole('heading', { level: 1, name: /^(Your papers|Vos papiers)$/ })).toBeVisible();
+	await expect(
+		page.getByRole('heading', { level: 1, name: /^(Your papers|Vos papiers)$/ })
+	).toBeVisible();
 }
 
 async function reloadAndUnlock(page: Page) {
@@ -104,7 +111,7 @@ async function viewedScanBytes(page: Page, group: Locator, index = 0): Promise<U
 		const buffer = await (await fetch(url)).arrayBuffer();
 		return Array.from(new Uint8Array(buffer));
 	}, src);
-	await dialog.getByRole('button', { name: 'Close' }).click();
+	await dialog.getByRole('button', { name: /^(Close|Fermer)$/ }).click();
 	await expect(dialog).toBeHidden();
 	return Uint8Array.from(bytes);
 }
@@ -156,6 +163,24 @@ async function dumpIndexedDb(page: Page): Promise<string> {
 		}
 		return parts.join('\n');
 	});
+}
+
+/** How many rows an object store of the vault's database holds, read with the raw API. */
+async function countRows(page: Page, store: 'records' | 'scans'): Promise<number> {
+	return page.evaluate(async (store) => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const request = indexedDB.open('papiers');
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		const count = await new Promise<number>((resolve, reject) => {
+			const request = db.transaction(store).objectStore(store).count();
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		db.close();
+		return count;
+	}, store);
 }
 
 test.describe('every element', () => {
@@ -321,15 +346,31 @@ test.describe('every element', () => {
 		// A scan shown before locking is unreachable afterwards: its object URL was revoked.
 		await goHome(page);
 		await openEditor(page, 'internal_passport', 'Internal passport');
-		const shown = (await thumbnails(scanGroup(page, 'Front side')).locator('img').getAttribute('src'))!;
-		expect(await page.evaluate((url) => fetch(url).then(() => 'readable', () => 'revoked'), shown)).toBe(
-			'readable'
-		);
+		const shown = (await thumbnails(scanGroup(page, 'Front side'))
+			.locator('img')
+			.getAttribute('src'))!;
+		expect(
+			await page.evaluate(
+				(url) =>
+					fetch(url).then(
+						() => 'readable',
+						() => 'revoked'
+					),
+				shown
+			)
+		).toBe('readable');
 		await page.getByRole('button', { name: 'Lock' }).click();
 		await expect(page.getByRole('heading', { name: 'Unlock Papiers' })).toBeVisible();
-		expect(await page.evaluate((url) => fetch(url).then(() => 'readable', () => 'revoked'), shown)).toBe(
-			'revoked'
-		);
+		expect(
+			await page.evaluate(
+				(url) =>
+					fetch(url).then(
+						() => 'readable',
+						() => 'revoked'
+					),
+				shown
+			)
+		).toBe('revoked');
 
 		// IndexedDB holds ciphertext only: none of the values typed, in any encoding.
 		const dump = await dumpIndexedDb(page);
@@ -371,18 +412,24 @@ test('invalid input is explained beside each field and saves nothing; refused ph
 	await expect(firstName).toBeFocused();
 	await expect(firstName).toHaveAttribute('aria-invalid', 'true');
 	await expect(firstName).toHaveAccessibleDescription(/Required\./);
-	await expect(page.getByRole('radiogroup', { name: 'Gender' })).toHaveAccessibleDescription('Required.');
+	await expect(page.getByRole('radiogroup', { name: 'Gender' })).toHaveAccessibleDescription(
+		'Required.'
+	);
 	await expect(
 		page.getByText('Nothing was saved. Correct the fields with a message next to them.')
 	).toBeVisible();
 	// From the first attempt on, the messages follow the input.
 	await firstName.fill('Zoë');
-	await expect(firstName).toHaveAccessibleDescription(/Contains characters that are not allowed here\./);
+	await expect(firstName).toHaveAccessibleDescription(
+		/Contains characters that are not allowed here\./
+	);
 	const lastName = page.getByLabel('Last name', { exact: true });
 	await lastName.fill('Quillfeather');
 	await expect(lastName).not.toHaveAttribute('aria-invalid');
 	await page.getByLabel('Date of birth').fill(isoInDays(3));
-	await expect(page.getByLabel('Date of birth')).toHaveAccessibleDescription('This date is in the future.');
+	await expect(page.getByLabel('Date of birth')).toHaveAccessibleDescription(
+		'This date is in the future.'
+	);
 	await page.getByLabel('Citizenship').fill('Atlantis');
 	await expect(page.getByLabel('Citizenship')).toHaveAccessibleDescription(/Unknown country\./);
 	await page.getByRole('button', { name: 'Save' }).click();
@@ -405,7 +452,9 @@ test('invalid input is explained beside each field and saves nothing; refused ph
 	await openEditor(page, 'email', 'Email');
 	await page.getByLabel('Email address').fill('invalid@@example');
 	await page.getByRole('button', { name: 'Save' }).click();
-	await expect(page.getByLabel('Email address')).toHaveAccessibleDescription('Not a valid email address.');
+	await expect(page.getByLabel('Email address')).toHaveAccessibleDescription(
+		'Not a valid email address.'
+	);
 	await goHome(page);
 
 	await openEditor(page, 'phone_number', 'Phone number');
@@ -425,7 +474,9 @@ test('invalid input is explained beside each field and saves nothing; refused ph
 	await expect(front.getByRole('button', { name: /^Take a photo/ })).toBeFocused();
 	let chooser = page.waitForEvent('filechooser');
 	await front.getByRole('button', { name: /^Choose from gallery/ }).click();
-	await (await chooser).setFiles({
+	await (
+		await chooser
+	).setFiles({
 		name: 'notes.txt',
 		mimeType: 'image/jpeg',
 		buffer: Buffer.from('not a picture at all')
@@ -476,10 +527,51 @@ test('invalid input is explained beside each field and saves nothing; refused ph
 	await expect(row(page, 'email')).toContainText('Add an email address');
 	await reloadAndUnlock(page);
 	await expect(row(page, 'email')).toContainText('Add an email address');
+
+	// Saved in another tab: this tab's overview follows without a reload.
+	const other = await page.context().newPage();
+	await other.goto('/');
+	await unlock(other);
+	await openEditor(other, 'phone_number', 'Phone number');
+	await other.getByRole('textbox', { name: 'Phone number' }).fill('+49 1512 3456789');
+	await save(other);
+	await openEditor(other, 'email', 'Email');
+	await other.getByLabel('Email address').fill('other-tab@example.org');
+	await save(other);
+	await other.close();
+	await expect(row(page, 'phone_number')).toContainText('+49 1512 3456789');
+	await expect(row(page, 'email')).toContainText('other-tab@example.org');
+
+	// A record altered in storage is flagged on the overview, the others still open, and nothing
+	// is deleted. The altered one is the last saved: the e-mail.
+	await page.evaluate(async () => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const request = indexedDB.open('papiers');
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		const store = db.transaction('records', 'readwrite').objectStore('records');
+		const rows = await new Promise<{ at: number; ct: Uint8Array }[]>((resolve) => {
+			const request = store.getAll();
+			request.onsuccess = () => resolve(request.result);
+		});
+		const newest = rows.reduce((a, b) => (b.at > a.at ? b : a));
+		newest.ct[newest.ct.length - 1] ^= 0x01;
+		await new Promise((resolve) => (store.put(newest).onsuccess = resolve));
+		db.close();
+	});
+	await reloadAndUnlock(page);
+	await expect(
+		page.getByRole('heading', { name: 'Some saved items could not be opened' })
+	).toBeVisible();
+	await expect(row(page, 'phone_number')).toContainText('+49 1512 3456789');
+	await expect(row(page, 'email')).toContainText('Add an email address');
+	expect(await countRows(page, 'records')).toBe(2);
 });
 
 test.describe('in French', () => {
-	test.use({ locale: 'fr-FR' });
+	// bypassCSP: as above, to fetch the full-size view's blob: URL.
+	test.use({ locale: 'fr-FR', bypassCSP: true });
 
 	test('a passport entered in French, with French messages, and back after a reload', async ({
 		page
@@ -488,7 +580,9 @@ test.describe('in French', () => {
 		await expect(row(page, 'passport')).toContainText('Ajouter un passeport');
 		await openEditor(page, 'passport', 'Passeport');
 		await page.getByRole('button', { name: 'Enregistrer' }).click();
-		await expect(page.getByLabel('Numéro du document')).toHaveAccessibleDescription('Champ obligatoire.');
+		await expect(page.getByLabel('Numéro du document')).toHaveAccessibleDescription(
+			'Champ obligatoire.'
+		);
 		const recto = scanGroup(page, 'Recto');
 		await expect(recto).toHaveAccessibleDescription('Ajoutez une photo.');
 		await expect(page.getByText('Rien n’a été enregistré.', { exact: false })).toBeVisible();
@@ -515,5 +609,26 @@ test.describe('in French', () => {
 		await expect(thumbnails(scanGroup(page, 'Recto'))).toHaveCount(1);
 		await expect(thumbnails(scanGroup(page, /^Traduction/))).toHaveCount(1);
 		await expect(thumbnails(recto)).toHaveAccessibleName('Voir Recto en grand');
+		await expect(recto.locator('img')).toHaveAttribute('src', /^blob:/);
+		const before = (await recto.locator('img').getAttribute('src'))!;
+
+		// Replacing the front side and removing the translation deletes both old scans on save.
+		expect(await countRows(page, 'scans')).toBe(2);
+		const [picker] = await Promise.all([
+			page.waitForEvent('filechooser'),
+			recto.getByRole('button', { name: 'En choisir une autre dans la galerie, Recto' }).click()
+		]);
+		await picker.setFiles(ROTATED);
+		await expect(recto.locator('img')).not.toHaveAttribute('src', before);
+		await expect(thumbnails(recto)).toHaveCount(1);
+		await scanGroup(page, /^Traduction/)
+			.getByRole('button', { name: 'Supprimer, Traduction, 1 sur 1' })
+			.click();
+		await expect(thumbnails(scanGroup(page, /^Traduction/))).toHaveCount(0);
+		await save(page);
+		expect(await countRows(page, 'scans')).toBe(1);
+		await openEditor(page, 'passport', 'Passeport');
+		const replaced = await viewedScanBytes(page, recto);
+		expect(readJpegSize(replaced)).toEqual({ width: 800, height: 1200 });
 	});
 });

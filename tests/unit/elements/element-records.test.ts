@@ -34,7 +34,12 @@ describe('saveElement', () => {
 		const vault = await newVault();
 		const saved = await saveElement(
 			vault,
-			{ type: 'passport', data: passportData, front_side: jpeg(1), translation: [jpeg(2), jpeg(3)] },
+			{
+				type: 'passport',
+				data: passportData,
+				front_side: jpeg(1),
+				translation: [jpeg(2), jpeg(3)]
+			},
 			undefined,
 			42
 		);

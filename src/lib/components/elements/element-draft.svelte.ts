@@ -33,8 +33,7 @@ export type ListScanPart = 'translation' | 'files';
 
 /** A scan as the editor shows it: stored in the vault, or captured now and held in memory. */
 export type DraftScan =
-	| { key: string; ref: ScanRef }
-	| { key: string; fresh: NewScan; url: string };
+	{ key: string; ref: ScanRef } | { key: string; fresh: NewScan; url: string };
 
 export type DraftError = FieldErrorCode | 'scan_required';
 
