@@ -3,7 +3,7 @@
  * (example/server.js on localhost:4174) and through requests built with the service kit.
  */
 
-import { expect, test, type BrowserContext } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PASSWORD, createVault, unlock, waitForServiceWorker } from './helpers';
@@ -13,11 +13,143 @@ import {
 	WALLET_ORIGIN,
 	WALLET_URL,
 	createVaultInPlace,
+	editFromConsent,
 	expectConsentScreen,
+	fingerprintOf,
+	makeServiceKey,
 	openSignUp,
+	startCallbackServer,
 	watchForLeaks,
-	withParam
+	withParam,
+	type CallbackServer,
+	type ServiceKey
 } from './consent-helpers';
+import {
+	buildConsentUrl,
+	decryptDelivery,
+	type PassportElementError,
+	type ScopeInput
+} from '../../src/lib/service/index';
+import {
+	LARGE_SCAN,
+	ROTATED_SCAN,
+	SMALL_SCAN,
+	addFromHome,
+	fillAddress,
+	fillEmail,
+	fillIdDocument,
+	fillPersonalDetails,
+	fillPhone,
+	fillProofScans
+} from './fill';
+
+/** What the person enters, and how the service must show it back. */
+const PERSON = {
+	firstName: 'Aurelie',
+	middleName: 'Ines',
+	lastName: 'Vantongeren',
+	birthDate: '1987-09-23',
+	gender: 'Female' as const,
+	citizenship: 'France',
+	residence: 'Belgium'
+};
+const CARD = { number: 'IDX7781203', expiry: '2034-06-30' };
+const HOME = {
+	street1: '12 Rue des Lavandieres',
+	street2: 'Appartement 4',
+	city: 'Namur',
+	country: 'Belgium',
+	postCode: 'B-5000'
+};
+const PHONE = { typed: '+32 470 12 34 56', digits: '32470123456' };
+const EMAIL = 'aurelie.vantongeren@example.org';
+
+test('sign up: consent URL, password, fill what is missing, Authorize, the service shows it all', async ({
+	page
+}) => {
+	test.setTimeout(240_000);
+	const { consentUrl } = await openSignUp(page);
+	await page.getByRole('link', { name: 'Sign up with Papiers' }).click();
+	await createVaultInPlace(page);
+	await expectConsentScreen(page, EXAMPLE_ORIGIN);
+	const edit = (button: string, fill: (page: Page) => Promise<void>) =>
+		editFromConsent(page, { button, consentUrl, origin: EXAMPLE_ORIGIN, fill });
+
+	await edit('Fill in Personal details', (p) => fillPersonalDetails(p, PERSON));
+	// The identity document is a choice; pick the identity card (front, reverse, and the selfie
+	// this service asks for).
+	await expect(page.getByRole('group', { name: 'Choose which document to share' })).toHaveCount(2);
+	await page.getByRole('radio', { name: 'Identity card' }).check();
+	await expect(page.getByText('Selfie with the document')).toBeVisible();
+	await edit('Fill in Identity card', (p) =>
+		fillIdDocument(p, {
+			...CARD,
+			front: [LARGE_SCAN],
+			reverse: [SMALL_SCAN],
+			selfie: [ROTATED_SCAN]
+		})
+	);
+	await edit('Fill in Residential address', (p) => fillAddress(p, HOME));
+	await edit('Fill in Utility bill', (p) => fillProofScans(p, [SMALL_SCAN, ROTATED_SCAN]));
+	await edit('Fill in Phone number', (p) => fillPhone(p, PHONE.typed));
+	await edit('Fill in Email', (p) => fillEmail(p, EMAIL));
+
+	// Everything asked for is there; the stored identity card is now the default choice.
+	await expect(page.getByRole('radio', { name: 'Identity card' })).toBeChecked();
+	await expect(page.getByRole('radio', { name: 'Utility bill' })).toBeChecked();
+	await expect(page.getByRole('button', { name: /^Fill in / })).toHaveCount(0);
+	await expect(page.getByText('✓ Ready')).toHaveCount(6);
+	const authorize = page.getByRole('button', { name: 'Authorize' });
+	await expect(authorize).toBeEnabled();
+	await authorize.click();
+
+	await expect(page).toHaveURL(`${EXAMPLE_URL}/callback`, { timeout: 20_000 });
+	await expect(
+		page.getByRole('heading', { name: 'Check your details and choose a password' })
+	).toBeVisible();
+	const expected: [string, string][] = [
+		['First name', PERSON.firstName],
+		['Middle name', PERSON.middleName],
+		['Last name', PERSON.lastName],
+		['Birth date', '23.09.1987'],
+		['Gender', 'female'],
+		['Citizenship', 'FR'],
+		['Country of residence', 'BE'],
+		['Street', HOME.street1],
+		['Street (line 2)', HOME.street2],
+		['City', HOME.city],
+		['Post code', HOME.postCode],
+		['Country', 'BE'],
+		['Phone', `+${PHONE.digits}`],
+		['Email', EMAIL],
+		['Document number', CARD.number],
+		['Expiry date', '30.06.2034']
+	];
+	for (const [label, value] of expected) {
+		await expect(page.getByLabel(label, { exact: true })).toHaveValue(value);
+	}
+	await expect(page.getByRole('group', { name: 'Identity card' })).toBeVisible();
+	await expect(page.getByRole('group', { name: 'Proof of address: Utility bill' })).toBeVisible();
+
+	// Scan thumbnails: decrypted by the service, decodable, each the picture that was given
+	// (sizes as the wallet stores them: 2048 px at most, EXIF rotation applied).
+	const sizes = () =>
+		page
+			.getByRole('img')
+			.evaluateAll((images) =>
+				(images as HTMLImageElement[]).map((image) => [
+					image.alt,
+					`${image.naturalWidth}x${image.naturalHeight}`
+				])
+			);
+	await expect.poll(sizes).toEqual([
+		['Front side', '2048x1365'],
+		['Reverse side', '640x480'],
+		['Selfie', '800x1200'],
+		['Page 1', '640x480'],
+		['Page 2', '800x1200']
+	]);
+});
 
 test('cancel: asks for confirmation, then the service shows its cancel message', async ({
 	page
@@ -283,6 +415,7 @@ test.describe('framing', () => {
 			page.getByRole('heading', { name: `${EXAMPLE_ORIGIN} asks for your papers` })
 		).toBeVisible();
 		await expect(page.getByText('does not open inside another website')).toHaveCount(0);
+		await context.unrouteAll({ behavior: 'ignoreErrors' });
 	});
 
 	test('with the headers stripped, framed by another site: no password field, no consent', async ({
@@ -301,5 +434,186 @@ test.describe('framing', () => {
 		await expect(frame.getByText('asks for your papers')).toHaveCount(0);
 		await expect(frame.getByLabel('Password', { exact: true })).toHaveCount(0);
 		await expect(frame.getByRole('button', { name: 'Authorize' })).toHaveCount(0);
+		await context.unrouteAll({ behavior: 'ignoreErrors' });
+	});
+});
+
+test.describe('requests built with the service kit, answered to a callback on 127.0.0.1', () => {
+	let service: CallbackServer;
+
+	test.beforeEach(async () => {
+		service = await startCallbackServer();
+	});
+	test.afterEach(async () => {
+		await service.close();
+	});
+
+	function request(options: {
+		key: ServiceKey;
+		nonce: string;
+		scope: ScopeInput;
+		errors?: PassportElementError[];
+	}): string {
+		return buildConsentUrl({
+			walletUrl: WALLET_URL,
+			botId: '777000111',
+			scope: options.scope,
+			publicKey: options.key.publicKeyPem,
+			nonce: options.nonce,
+			callbackUrl: `${service.origin}/cb`,
+			errors: options.errors
+		});
+	}
+
+	/** Waits for the wallet's POST and decrypts it as the service would. */
+	async function received(page: Page, key: ServiceKey, nonce: string) {
+		await expect(page.getByRole('heading', { name: 'Delivery received' })).toBeVisible({
+			timeout: 20_000
+		});
+		const posts = service.calls.filter((call) => call.method === 'POST');
+		expect(posts).toHaveLength(1);
+		service.calls.length = 0;
+		const outcome = await decryptDelivery({
+			privateKey: key.privateKeyPem,
+			fields: new URLSearchParams(posts[0].body),
+			expectedNonce: nonce
+		});
+		if (outcome.status !== 'success') throw new Error(`Delivery was ${outcome.status}`);
+		return outcome.passport;
+	}
+
+	test('a new key for a known origin: strong warning first; Cancel returns, trust continues', async ({
+		page
+	}) => {
+		test.setTimeout(120_000);
+		const keyA = makeServiceKey();
+		const keyB = makeServiceKey();
+		const scope: ScopeInput = { v: 1, d: ['em'] };
+		await createVault(page);
+		await addFromHome(page, 'email', (p) => fillEmail(p, EMAIL));
+
+		// First contact with key A: no warning (trust on first use), and it is remembered.
+		await page.goto(request({ key: keyA, nonce: 'nonce-a', scope }));
+		await unlock(page);
+		await expectConsentScreen(page, service.origin);
+		await expect(page.getByText('Warning: this site')).toHaveCount(0);
+		await expect(page.getByText(fingerprintOf(keyA.publicKeyPem), { exact: true })).toBeVisible();
+		await page.getByRole('button', { name: 'Authorize' }).click();
+		expect((await received(page, keyA, 'nonce-a')).byType.email?.email).toBe(EMAIL);
+
+		// Same origin, key B: the warning comes before anything else, naming both keys.
+		const requestB = request({ key: keyB, nonce: 'nonce-b', scope });
+		await page.goto(requestB);
+		await unlock(page);
+		const warning = page
+			.getByRole('alert')
+			.filter({ hasText: "Warning: this site's key has changed" });
+		await expect(warning).toBeVisible({ timeout: 15_000 });
+		await expect(warning).toContainText(`The last time you shared with ${service.origin}`);
+		await expect(page.getByText('Your data will be sent to')).toHaveCount(0);
+		await expect(page.getByRole('button', { name: 'Authorize' })).toHaveCount(0);
+		const previous = page
+			.getByRole('definition')
+			.filter({ hasText: fingerprintOf(keyA.publicKeyPem) });
+		const next = page.getByRole('definition').filter({ hasText: fingerprintOf(keyB.publicKeyPem) });
+		await expect(previous).toBeVisible();
+		await expect(next).toBeVisible();
+
+		// Cancel: confirmed, then back to the service with tg_passport=cancel.
+		await page.getByRole('button', { name: 'Cancel and return to the site' }).click();
+		const dialog = page.getByRole('dialog', { name: 'Cancel this request?' });
+		await dialog.getByRole('button', { name: 'Yes, cancel and return' }).click();
+		await expect(page).toHaveURL(`${service.origin}/cb?tg_passport=cancel`);
+		await expect(page.getByRole('heading', { name: 'Callback: cancel' })).toBeVisible();
+		expect(service.calls.map((call) => `${call.method} ${call.url}`)).toEqual([
+			'GET /cb?tg_passport=cancel'
+		]);
+		service.calls.length = 0;
+
+		// Cancelling did not make key B trusted: the warning is back; this time trust it.
+		await page.goto(requestB);
+		await unlock(page);
+		await expect(warning).toBeVisible({ timeout: 15_000 });
+		await page.getByRole('button', { name: 'I trust the new key, continue' }).click();
+		await expectConsentScreen(page, service.origin);
+		await expect(page.getByText(fingerprintOf(keyB.publicKeyPem), { exact: true })).toBeVisible();
+		await page.getByRole('button', { name: 'Authorize' }).click();
+		expect((await received(page, keyB, 'nonce-b')).byType.email?.email).toBe(EMAIL);
+
+		// Key B is now the one on record: a further request with it goes straight to consent.
+		await page.goto(request({ key: keyB, nonce: 'nonce-b2', scope }));
+		await unlock(page);
+		await expectConsentScreen(page, service.origin);
+		await expect(page.getByText('Warning: this site')).toHaveCount(0);
+	});
+
+	test('service-reported error: the row shows its message in red; Authorize waits for that field', async ({
+		page
+	}) => {
+		test.setTimeout(120_000);
+		const key = makeServiceKey();
+		const scope: ScopeInput = { v: 1, d: ['pd'] };
+		await createVault(page);
+		await addFromHome(page, 'personal_details', (p) => fillPersonalDetails(p, PERSON));
+
+		const first = request({ key, nonce: 'nonce-h', scope });
+		await page.goto(first);
+		await unlock(page);
+		await expectConsentScreen(page, service.origin);
+		await page.getByRole('button', { name: 'Authorize' }).click();
+		const sent = await received(page, key, 'nonce-h');
+		expect(sent.byType.personal_details?.data?.first_name).toBe(PERSON.firstName);
+		const dataHash = sent.credentials.secure_data.personal_details?.data?.data_hash;
+		expect(dataHash).toBeTruthy();
+
+		// The service sends the person back with the same request plus its finding.
+		const withError = request({
+			key,
+			nonce: 'nonce-h',
+			scope,
+			errors: [
+				{
+					source: 'data',
+					type: 'personal_details',
+					field_name: 'first_name',
+					data_hash: dataHash!,
+					message: 'Name does not match'
+				}
+			]
+		});
+		const expectFlagged = async () => {
+			const flag = page.getByRole('alert').filter({
+				hasText: `${service.origin} says: “Name does not match”`
+			});
+			await expect(flag).toBeVisible();
+			await expect(flag).toHaveCSS('border-left-color', 'rgb(176, 0, 32)');
+			await expect(page.getByText('Change the parts marked in red to continue.')).toBeVisible();
+			await expect(page.getByRole('button', { name: 'Authorize' })).toBeDisabled();
+		};
+		await page.goto(withError);
+		await unlock(page);
+		await expectConsentScreen(page, service.origin);
+		await expectFlagged();
+
+		const edit = (fill: (page: Page) => Promise<void>) =>
+			editFromConsent(page, {
+				button: 'Edit Personal details',
+				consentUrl: withError,
+				origin: service.origin,
+				fill
+			});
+		// Changing another field does not answer the service's complaint.
+		await edit((p) => p.getByLabel('Last name', { exact: true }).fill('Vantongeren-Roux'));
+		await expectFlagged();
+		// Changing the flagged field does.
+		await edit((p) => p.getByLabel('First name', { exact: true }).fill('Aurelia'));
+		await expect(page.getByText('Name does not match')).toHaveCount(0);
+		await expect(page.getByText('Change the parts marked in red to continue.')).toHaveCount(0);
+		await page.getByRole('button', { name: 'Authorize' }).click();
+		const corrected = await received(page, key, 'nonce-h');
+		expect(corrected.byType.personal_details?.data).toMatchObject({
+			first_name: 'Aurelia',
+			last_name: 'Vantongeren-Roux'
+		});
 	});
 });
