@@ -567,6 +567,16 @@ test('invalid input is explained beside each field and saves nothing; refused ph
 	await expect(row(page, 'phone_number')).toContainText('+49 1512 3456789');
 	await expect(row(page, 'email')).toContainText('Add an email address');
 	expect(await countRows(page, 'records')).toBe(2);
+
+	// ?next= brings the person back where they came from after saving; an unknown type is a 404.
+	await page.goto('/element/email?next=%2Fsettings');
+	await unlock(page);
+	await page.getByLabel('Email address').fill('back-to-settings@example.org');
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+	await page.goto('/element/spaceship');
+	await unlock(page);
+	await expect(page.getByText('This page does not exist.')).toBeVisible();
 });
 
 test.describe('in French', () => {

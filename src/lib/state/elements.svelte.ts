@@ -120,7 +120,10 @@ class Elements {
 	/** Starts watching the unlocked vault (once per unlock); resolves after the first listing. */
 	load(): Promise<void> {
 		const vault = session.vault;
-		if (this.#loadedFor === vault && this.#firstListing) return this.#firstListing;
+		// A failed read is tried again on the next call rather than kept until the next unlock.
+		if (this.#loadedFor === vault && this.#firstListing && this.#status !== 'error') {
+			return this.#firstListing;
+		}
 		this.#forget();
 		this.#loadedFor = vault;
 		this.#status = 'loading';
