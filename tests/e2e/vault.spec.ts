@@ -107,3 +107,28 @@ test('auto-lock after the chosen idle time', async ({ page }) => {
 	await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
 	await expect(page.getByLabel('Lock automatically after')).toHaveValue('1');
 });
+
+test('locks on return when the app was hidden for longer than the auto-lock time', async ({
+	page
+}) => {
+	await page.clock.install();
+	await createVault(page);
+	const setVisibility = (state: 'hidden' | 'visible') =>
+		page.evaluate((state) => {
+			Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+			document.dispatchEvent(new Event('visibilitychange'));
+		}, state);
+
+	// Hidden briefly: still unlocked on return.
+	await setVisibility('hidden');
+	await page.clock.fastForward('01:00');
+	await setVisibility('visible');
+	await expect(page.getByRole('heading', { name: 'Your papers' })).toBeVisible();
+
+	// Hidden past the default 5 minutes: timers may not have run (phones suspend them), so the
+	// return itself locks. setSystemTime moves the clock without firing the idle timer.
+	await setVisibility('hidden');
+	await page.clock.setSystemTime(Date.now() + 10 * 60_000);
+	await setVisibility('visible');
+	await expect(page.getByRole('heading', { name: 'Unlock Papiers' })).toBeVisible();
+});
