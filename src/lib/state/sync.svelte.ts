@@ -1,0 +1,168 @@
+/**
+ * Sync as the app sees it: started each time the vault is unlocked, stopped when it locks, and
+ * its status (devices, connections, last sync, pending changes, conflicts) kept reactive for
+ * /devices. The engine (src/lib/sync/device-sync.ts, with Yjs, y-webrtc and the curve code) is
+ * imported on demand, at the first unlock: it never weighs on the first load of `/`.
+ *
+ * Removing a device gives the vault a new key; the session holds the old one, so this device
+ * locks and unlocks again with the password the person just typed. A device that receives a new
+ * key from another one locks too: its next unlock, with the same password, opens the new key.
+ */
+import { m } from '$lib/paraglide/messages.js';
+import type { DeviceSync, DeviceSyncSnapshot } from '$lib/sync/device-sync';
+import type { SyncedTable } from '$lib/sync/doc-versions';
+import type { SealedRow } from '$lib/vault/types';
+import type { UnlockedVault } from '$lib/vault/vault';
+import { session } from './session.svelte';
+
+export type SyncPhase = 'off' | 'starting' | 'on' | 'error';
+
+const loadEngine = () => import('$lib/sync/device-sync');
+
+class SyncState {
+	#phase = $state<SyncPhase>('off');
+	#error = $state('');
+	#snapshot = $state.raw<DeviceSyncSnapshot | undefined>();
+	#keyChanged = $state(false);
+	#engine: DeviceSync | undefined;
+	#vault: UnlockedVault | undefined;
+	/** Bumped on every start and stop, so a start that finishes late knows it is stale. */
+	#run = 0;
+	#chain: Promise<void> = Promise.resolve();
+
+	get phase(): SyncPhase {
+		return this.#phase;
+	}
+
+	/** Why sync could not start, when phase is 'error'. */
+	get error(): string {
+		return this.#error;
+	}
+
+	get snapshot(): DeviceSyncSnapshot | undefined {
+		return this.#snapshot;
+	}
+
+	/** This device locked because another device changed the vault's key. */
+	get keyChanged(): boolean {
+		return this.#keyChanged;
+	}
+
+	dismissKeyChanged(): void {
+		this.#keyChanged = false;
+	}
+
+	start(vault: UnlockedVault): void {
+		const run = ++this.#run;
+		this.#vault = vault;
+		this.#phase = 'starting';
+		this.#error = '';
+		this.#chain = this.#chain.then(async () => {
+			if (run !== this.#run) return;
+			try {
+				const [engineModule, { readSyncSettings, toIceServers }, { deriveInWorker }] =
+					await Promise.all([
+						loadEngine(),
+						import('$lib/sync/settings'),
+						import('$lib/vault/kdf-client')
+					]);
+				if (run !== this.#run) return;
+				const settings = readSyncSettings();
+				const engine = await engineModule.startDeviceSync({
+					vault,
+					settings: {
+						signalingUrls: settings.signalingUrls,
+						iceServers: toIceServers(settings.iceServers)
+					},
+					deriveKey: deriveInWorker,
+					defaultName: engineModule.platformName(navigator.userAgent) || m.sync_device_default_name(),
+					onChange: (snapshot) => {
+						if (run === this.#run) this.#snapshot = snapshot;
+					},
+					onKeyChanged: () => {
+						this.#keyChanged = true;
+						session.lock();
+					}
+				});
+				if (run !== this.#run) {
+					await engine.stop();
+					return;
+				}
+				this.#engine = engine;
+				this.#snapshot = engine.snapshot;
+				this.#phase = 'on';
+			} catch (error) {
+				if (run !== this.#run) return;
+				console.error('Sync did not start', error);
+				this.#error = error instanceof Error ? error.message : String(error);
+				this.#phase = 'error';
+			}
+		});
+	}
+
+	/** Synchronous part first: nothing of sync may touch the vault once the lock goes on. */
+	stop(): void {
+		this.#run++;
+		const engine = this.#engine;
+		this.#engine = undefined;
+		this.#vault = undefined;
+		this.#snapshot = undefined;
+		this.#phase = 'off';
+		engine?.halt();
+		this.#chain = this.#chain.then(() => engine?.stop()).catch(() => {});
+	}
+
+	/** After the relay settings changed. */
+	restart(): void {
+		const vault = this.#vault;
+		if (!vault || !session.isUnlocked) return;
+		this.stop();
+		this.start(vault);
+	}
+
+	async rename(name: string): Promise<void> {
+		await this.#requireEngine().rename(name);
+	}
+
+	async resolveConflict(options: {
+		table: SyncedTable;
+		id: string;
+		chosen: SealedRow | null;
+	}): Promise<void> {
+		await this.#requireEngine().resolveConflict(options);
+	}
+
+	/**
+	 * Removes a device: new vault key, everything sealed again, a new room. Rejects with
+	 * WrongPasswordError or ConflictsPendingError and changes nothing then.
+	 */
+	async removeDevice(options: { deviceId: string; password: string }): Promise<void> {
+		const engine = this.#requireEngine();
+		try {
+			await engine.removeDevice(options);
+		} catch (error) {
+			// The engine stops sync before sealing again; if that failed, sync starts over.
+			if (this.#engine === engine && engine.halted && session.isUnlocked) this.restart();
+			throw error;
+		}
+		session.lock();
+		await session.unlock(options.password);
+	}
+
+	#requireEngine(): DeviceSync {
+		if (!this.#engine) throw new Error('Sync is not running');
+		return this.#engine;
+	}
+}
+
+export const sync = new SyncState();
+
+let wired = false;
+
+/** Called once from the root layout: sync follows the session from then on. */
+export function startSyncWhenUnlocked(): void {
+	if (wired) return;
+	wired = true;
+	session.onUnlock((vault) => sync.start(vault));
+	session.onLock(() => sync.stop());
+}

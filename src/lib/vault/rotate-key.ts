@@ -1,0 +1,215 @@
+/**
+ * Replacing the vault key, for when a device is removed (a lost phone): everything is sealed
+ * again under a new random key, so the removed device, which knows the old key, can open nothing
+ * written from now on, and the sync room (derived from the key) moves with it.
+ *
+ * rotateVaultKey, on the device where the person removes another one:
+ *   1. checks the password (it wraps the new key, and proves the person may do this);
+ *   2. opens every record and scan with the old key and seals it with the new one, in memory;
+ *      records get new ids (ids are keyed by the vault key), scans keep theirs (random ids that
+ *      records refer to); rows that no longer open are kept as they are, flagged as before;
+ *   3. wraps the new key under the same password, keyGeneration + 1;
+ *   4. writes header, records and scans in ONE transaction: a tab killed during a rotation
+ *      leaves the old vault whole or the new one, never a mix.
+ * adoptVaultKey, on every other remaining device, once it has received the new key and header:
+ * the new sync room brings every row again, so the device keeps only what it changed that the
+ * rotating device had not seen (the caller picks those rows), re-sealed, and writes the new
+ * header in the same single transaction.
+ *
+ * The header wrapping and the scans' associated data repeat vault.ts's private helpers
+ * (headerAssociatedData, scanAssociatedData); the tests unlock a rotated vault with
+ * unlockVault and read its scans with getScan, so any drift fails there.
+ */
+import { seal } from '$lib/crypto/aead';
+import { randomBytes, utf8Encode, wipe } from '$lib/crypto/bytes';
+import { deriveSubkey } from '$lib/crypto/hkdf';
+import { DEFAULT_KDF, SALT_LENGTH } from '$lib/crypto/kdf-params';
+import type { PapiersDb, VaultHeaderRow } from './db';
+import type { SealedRow } from './types';
+import { UnlockedVault, unlockVault, type PasswordKeyDeriver } from './vault';
+
+type KdfCost = { memoryKiB: number; iterations: number; parallelism: number };
+
+/** Same bytes as vault.ts headerAssociatedData. */
+function headerAssociatedData(header: Pick<VaultHeaderRow, 'format' | 'kdf' | 'keyGeneration'>) {
+	const { algorithm, memoryKiB, iterations, parallelism, salt } = header.kdf;
+	return utf8Encode(
+		JSON.stringify([
+			'papiers/header',
+			header.format,
+			header.keyGeneration,
+			algorithm,
+			memoryKiB,
+			iterations,
+			parallelism,
+			Array.from(salt)
+		])
+	);
+}
+
+/** Same bytes as vault.ts scanAssociatedData. */
+function scanAssociatedData(id: string, version: number): Uint8Array {
+	return utf8Encode(`papiers/scan/${id}/v${version}`);
+}
+
+async function wrapNewKey(options: {
+	vaultKey: Uint8Array;
+	password: string;
+	kdf: KdfCost;
+	previous: VaultHeaderRow;
+	deriveKey: PasswordKeyDeriver;
+}): Promise<VaultHeaderRow> {
+	const kdf = { algorithm: 'argon2id' as const, ...options.kdf, salt: randomBytes(SALT_LENGTH) };
+	const keyGeneration = options.previous.keyGeneration + 1;
+	const passwordKey = await options.deriveKey(options.password, kdf);
+	try {
+		const associatedData = headerAssociatedData({ format: 1, kdf, keyGeneration });
+		const wrappedKey = seal({ key: passwordKey, plaintext: options.vaultKey, associatedData });
+		return { ...options.previous, kdf, wrappedKey, keyGeneration };
+	} finally {
+		wipe(passwordKey);
+	}
+}
+
+/** A scan under the new key, same id; a scan that no longer opens is kept as it is. */
+async function resealScan(
+	row: SealedRow,
+	from: UnlockedVault,
+	newScanKey: Uint8Array
+): Promise<SealedRow> {
+	let plaintext: Uint8Array | undefined;
+	try {
+		plaintext = await from.getScan(row.id);
+	} catch {
+		return row; // damaged: kept, flagged as before
+	}
+	if (!plaintext) return row;
+	const associatedData = scanAssociatedData(row.id, row.v);
+	const ct = seal({ key: newScanKey, plaintext, associatedData });
+	wipe(plaintext);
+	return { ...row, ct };
+}
+
+function resealRecord(row: SealedRow, from: UnlockedVault, to: UnlockedVault): SealedRow {
+	let opened: { key: string; value: unknown };
+	try {
+		opened = from.openRecord(row);
+	} catch {
+		return row;
+	}
+	return to.sealRecord(opened.key, opened.value);
+}
+
+export interface RotationResult {
+	/** The new vault key; the caller hands it to the remaining devices, then wipes it. */
+	vaultKey: Uint8Array;
+	header: VaultHeaderRow;
+}
+
+/**
+ * Seals the whole vault under a new key. `omitKeys` are records left out (the removed
+ * device's registry record); `addRecords` are sealed under the new key in the same transaction
+ * (the handover record, built from the new key and header).
+ */
+export async function rotateVaultKey(options: {
+	vault: UnlockedVault;
+	db: PapiersDb;
+	password: string;
+	deriveKey: PasswordKeyDeriver;
+	omitKeys?: string[];
+	addRecords?: (result: RotationResult) => { key: string; value: unknown }[];
+	/** Tests only: cheap Argon2id parameters. */
+	kdf?: KdfCost;
+}): Promise<RotationResult> {
+	const { vault, db, deriveKey } = options;
+	const previous = await db.header.get('main');
+	if (!previous) throw new Error('No vault on this device');
+	// Throws WrongPasswordError: the person at the device knows the password.
+	(await unlockVault({ password: options.password, vault: { db, deriveKey } })).lock();
+
+	const vaultKey = randomBytes(32);
+	const header = await wrapNewKey({
+		vaultKey,
+		password: options.password,
+		kdf: options.kdf ?? {
+			memoryKiB: Math.max(previous.kdf.memoryKiB, DEFAULT_KDF.memoryKiB),
+			iterations: Math.max(previous.kdf.iterations, DEFAULT_KDF.iterations),
+			parallelism: previous.kdf.parallelism
+		},
+		previous,
+		deriveKey
+	});
+	const next = new UnlockedVault(db, vaultKey.slice(), deriveKey);
+	const newScanKey = deriveSubkey(vaultKey, 'scans');
+	try {
+		const omitted = new Set((options.omitKeys ?? []).map((key) => vault.recordId(key)));
+		const records = (await db.records.toArray())
+			.filter((row) => !omitted.has(row.id))
+			.map((row) => resealRecord(row, vault, next));
+		const result: RotationResult = { vaultKey, header };
+		for (const { key, value } of options.addRecords?.(result) ?? []) {
+			records.push(next.sealRecord(key, value));
+		}
+		const scans: SealedRow[] = [];
+		for (const id of await db.scans.toCollection().primaryKeys()) {
+			const row = await db.scans.get(id);
+			if (row) scans.push(await resealScan(row, vault, newScanKey));
+		}
+		await db.transaction('rw', db.header, db.records, db.scans, async () => {
+			const current = await db.header.get('main');
+			if (current?.keyGeneration !== previous.keyGeneration) {
+				throw new Error('The vault key changed meanwhile');
+			}
+			await db.header.put(header);
+			await db.records.clear();
+			await db.records.bulkPut(records);
+			await db.scans.clear();
+			await db.scans.bulkPut(scans);
+		});
+		return result;
+	} finally {
+		next.lock();
+		wipe(newScanKey);
+	}
+}
+
+/**
+ * On a remaining device: installs the new key's header and keeps `keep` (rows this device
+ * changed that the rotation did not include), re-sealed; everything else comes back by sync.
+ */
+export async function adoptVaultKey(options: {
+	vault: UnlockedVault;
+	db: PapiersDb;
+	vaultKey: Uint8Array;
+	header: VaultHeaderRow;
+	deriveKey: PasswordKeyDeriver;
+	keep: { records: SealedRow[]; scans: SealedRow[] };
+}): Promise<void> {
+	const { vault, db } = options;
+	const previous = await db.header.get('main');
+	if (!previous) throw new Error('No vault on this device');
+	if (options.header.keyGeneration <= previous.keyGeneration) {
+		throw new Error('The received key is not newer than this vault');
+	}
+	const next = new UnlockedVault(db, options.vaultKey.slice(), options.deriveKey);
+	const newScanKey = deriveSubkey(options.vaultKey, 'scans');
+	try {
+		const records = options.keep.records.map((row) => resealRecord(row, vault, next));
+		const scans: SealedRow[] = [];
+		for (const row of options.keep.scans) scans.push(await resealScan(row, vault, newScanKey));
+		await db.transaction('rw', db.header, db.records, db.scans, async () => {
+			const current = await db.header.get('main');
+			if (current?.keyGeneration !== previous.keyGeneration) {
+				throw new Error('The vault key changed meanwhile');
+			}
+			await db.header.put({ ...options.header, id: 'main', createdAt: previous.createdAt });
+			await db.records.clear();
+			await db.records.bulkPut(records);
+			await db.scans.clear();
+			await db.scans.bulkPut(scans);
+		});
+	} finally {
+		next.lock();
+		wipe(newScanKey);
+	}
+}

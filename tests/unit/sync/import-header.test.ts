@@ -1,0 +1,80 @@
+/**
+ * A header received by pairing: checked before it is stored, stored only in an empty vault
+ * database, and then opened by the password exactly as on the device it came from.
+ */
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '$lib/vault/db';
+import {
+	headerFromTransfer,
+	headerToTransfer,
+	importReceivedHeader,
+	InvalidHeaderError,
+	VaultExistsError
+} from '$lib/vault/import-header';
+import { WrongPasswordError } from '$lib/vault/types';
+import { createVault, unlockVault } from '$lib/vault/vault';
+
+const kdf = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
+const password = 'correct horse battery staple';
+let counter = 0;
+
+describe('importing a received header', () => {
+	it('gives an empty device the vault, opened by the same password', async () => {
+		const source = openDatabase(`ih-source-${++counter}`);
+		const vault = await createVault({ password, hint: 'horse', vault: { db: source, kdf } });
+		await vault.put('element:email', { email: 'ada@example.org' });
+		const sent = JSON.parse(JSON.stringify(headerToTransfer((await source.header.get('main'))!)));
+
+		const target = openDatabase(`ih-target-${counter}`);
+		await importReceivedHeader({ db: target, header: headerFromTransfer(sent) });
+		await expect(unlockVault({ password: 'wrong', vault: { db: target } })).rejects.toBeInstanceOf(
+			WrongPasswordError
+		);
+		const opened = await unlockVault({ password, vault: { db: target } });
+		// Same key: a row sealed on one device opens on the other.
+		const row = (await source.records.toArray())[0];
+		expect(opened.openRecord(row).value).toEqual({ email: 'ada@example.org' });
+		expect((await target.header.get('main'))!.hint).toBe('horse');
+	});
+
+	it('refuses a device that already holds a vault, or any of its rows', async () => {
+		const db = openDatabase(`ih-full-${++counter}`);
+		await createVault({ password, vault: { db, kdf } });
+		const header = (await db.header.get('main'))!;
+		await expect(importReceivedHeader({ db, header: { ...header, hint: 'other' } })).rejects.toBeInstanceOf(
+			VaultExistsError
+		);
+		expect((await db.header.get('main'))!.hint).toBe('');
+
+		const leftovers = openDatabase(`ih-leftovers-${counter}`);
+		await leftovers.scans.put({ id: 's', v: 1, at: 0, ct: new Uint8Array(40) });
+		await expect(importReceivedHeader({ db: leftovers, header })).rejects.toBeInstanceOf(
+			VaultExistsError
+		);
+		expect(await leftovers.header.count()).toBe(0);
+	});
+
+	it('rejects headers that are malformed or would hang the device', async () => {
+		const db = openDatabase(`ih-check-${++counter}`);
+		await createVault({ password, vault: { db, kdf } });
+		const good = headerToTransfer((await db.header.get('main'))!);
+		expect(() => headerFromTransfer(good)).not.toThrow();
+		const bad: unknown[] = [
+			null,
+			'header',
+			{ ...good, format: 2 },
+			{ ...good, kdf: { ...good.kdf, algorithm: 'pbkdf2' } },
+			{ ...good, kdf: { ...good.kdf, memoryKiB: 64 * 1024 * 1024 } },
+			{ ...good, kdf: { ...good.kdf, iterations: 10_000 } },
+			{ ...good, kdf: { ...good.kdf, parallelism: 0 } },
+			{ ...good, kdf: { ...good.kdf, salt: 'AAAA' } },
+			{ ...good, kdf: { ...good.kdf, salt: '!!!' } },
+			{ ...good, wrappedKey: good.wrappedKey.slice(0, 20) },
+			{ ...good, hint: 7 },
+			{ ...good, keyGeneration: 0 },
+			{ ...good, createdAt: 'yesterday' }
+		];
+		for (const header of bad) expect(() => headerFromTransfer(header)).toThrow(InvalidHeaderError);
+	});
+});
