@@ -118,6 +118,8 @@ class Session {
 		this.#vault = vault;
 		this.#status = 'unlocked';
 		for (const listener of this.#unlockListeners) listener(vault);
+		// What happened while locked (refused consent requests) joins the history now.
+		void import('$lib/vault/inbox').then(({ drainInbox }) => drainInbox(vault));
 		this.#stopAutoLock?.();
 		this.#stopAutoLock = startAutoLock({
 			minutes: () => deviceSettings.autoLockMinutes,

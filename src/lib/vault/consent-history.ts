@@ -61,11 +61,18 @@ export async function sentToOrigin(store: RecordStore, origin: string): Promise<
 		.flatMap((entry) => entry.sent);
 }
 
-/** Case-insensitive search over what a person would remember: site, name, bot id, types. */
+/** Case-insensitive search over what a person would remember: site, name, bot id, types, error. */
 export function matchesHistoryQuery(entry: ConsentHistoryEntry, query: string): boolean {
 	const needle = query.trim().toLowerCase();
 	if (!needle) return true;
-	return [entry.origin, entry.serviceName ?? '', entry.botId, entry.outcome, ...entry.types]
+	return [
+		entry.origin,
+		entry.serviceName ?? '',
+		entry.botId,
+		entry.outcome,
+		entry.error ?? '',
+		...entry.types
+	]
 		.join(' ')
 		.toLowerCase()
 		.includes(needle);

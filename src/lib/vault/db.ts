@@ -25,12 +25,24 @@ export interface VaultHeaderRow {
 	createdAt: number;
 	/** Bumped when the vault key is replaced (device removal), so peers can tell headers apart. */
 	keyGeneration: number;
+	/**
+	 * X25519 public key of the vault's inbox: what happens while the vault is locked (a refused
+	 * consent request) is sealed to it and moved into the history at the next unlock.
+	 */
+	inboxPublicKey?: Uint8Array;
+}
+
+/** A sealed box waiting for the next unlock. */
+export interface InboxRow {
+	seq?: number;
+	sealed: Uint8Array;
 }
 
 export type PapiersDb = Dexie & {
 	header: EntityTable<VaultHeaderRow, 'id'>;
 	records: EntityTable<SealedRow, 'id'>;
 	scans: EntityTable<SealedRow, 'id'>;
+	inbox: EntityTable<InboxRow, 'seq'>;
 };
 
 import { DB_NAME } from './db-name';
@@ -44,5 +56,6 @@ export function openDatabase(name = DB_NAME): PapiersDb {
 		records: 'id, at',
 		scans: 'id, at'
 	});
+	db.version(2).stores({ inbox: '++seq' });
 	return db;
 }

@@ -11,6 +11,7 @@ import { randomBytes, utf8Decode, utf8Encode, wipe } from '$lib/crypto/bytes';
 import { deriveSubkey } from '$lib/crypto/hkdf';
 import { DEFAULT_KDF, SALT_LENGTH, type KdfParams } from '$lib/crypto/kdf-params';
 import { keyedId } from '$lib/crypto/keyed-id';
+import { generateBoxKeyPair } from '$lib/crypto/sealed-box';
 import { openDatabase, type PapiersDb, type VaultHeaderRow } from './db';
 import {
 	UnreadableRecordError,
@@ -28,6 +29,9 @@ export const deriveOnThisThread: PasswordKeyDeriver = async (password, params) =
 	const { deriveKeyFromPassword } = await import('$lib/crypto/kdf');
 	return deriveKeyFromPassword({ password, params });
 };
+
+/** The record holding the inbox's X25519 secret key (see db.ts, inboxPublicKey). */
+export const INBOX_KEY_RECORD = 'inbox-key';
 
 /** Schema version of sealed record payloads; part of each record's associated data. */
 export const RECORD_SCHEMA_VERSION = 1;
@@ -132,19 +136,25 @@ export async function createVault(options: {
 		keyGeneration: 1,
 		deriveKey
 	});
+	const inbox = generateBoxKeyPair();
 	const header: VaultHeaderRow = {
 		id: 'main',
 		format: 1,
 		...wrapped,
 		hint: options.hint?.trim() ?? '',
 		createdAt: Date.now(),
-		keyGeneration: 1
+		keyGeneration: 1,
+		inboxPublicKey: inbox.publicKey
 	};
-	await db.transaction('rw', db.header, async () => {
+	const vault = new UnlockedVault(db, vaultKey, deriveKey);
+	const inboxKeyRow = vault.sealRecord(INBOX_KEY_RECORD, Array.from(inbox.secretKey));
+	wipe(inbox.secretKey);
+	await db.transaction('rw', db.header, db.records, async () => {
 		if (await db.header.get('main')) throw new Error('A vault already exists on this device');
 		await db.header.add(header);
+		await db.records.put(inboxKeyRow);
 	});
-	return new UnlockedVault(db, vaultKey, deriveKey);
+	return vault;
 }
 
 /** Throws WrongPasswordError when the password (or the stored header) is wrong. */
@@ -162,8 +172,8 @@ export async function unlockVault(options: {
 
 /** Forgotten password: there is no recovery, only a fresh start. */
 export async function resetVault(db: PapiersDb = openDatabase()): Promise<void> {
-	await db.transaction('rw', db.header, db.records, db.scans, async () => {
-		await Promise.all([db.header.clear(), db.records.clear(), db.scans.clear()]);
+	await db.transaction('rw', [db.header, db.records, db.scans, db.inbox], async () => {
+		await Promise.all([db.header.clear(), db.records.clear(), db.scans.clear(), db.inbox.clear()]);
 	});
 }
 

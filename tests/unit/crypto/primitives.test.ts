@@ -130,3 +130,22 @@ describe('bytes and ids', () => {
 		expect(id).not.toBe(keyedId(new Uint8Array(32).fill(2), 'element:passport'));
 	});
 });
+
+describe('sealed box', () => {
+	it('opens only with the recipient key, and detects tampering', async () => {
+		const { generateBoxKeyPair, openSealedBox, sealToPublicKey } =
+			await import('$lib/crypto/sealed-box');
+		const recipient = generateBoxKeyPair();
+		const other = generateBoxKeyPair();
+		const plaintext = utf8Encode('failed request from https://shop.example');
+		const sealed = sealToPublicKey({ recipientPublicKey: recipient.publicKey, plaintext });
+		expect(Buffer.from(sealed).includes(Buffer.from('shop.example'))).toBe(false);
+		expect(openSealedBox({ recipientSecretKey: recipient.secretKey, sealed })).toEqual(plaintext);
+		expect(() => openSealedBox({ recipientSecretKey: other.secretKey, sealed })).toThrow();
+		const tampered = sealed.slice();
+		tampered[5] ^= 1; // inside the ephemeral public key
+		expect(() =>
+			openSealedBox({ recipientSecretKey: recipient.secretKey, sealed: tampered })
+		).toThrow();
+	});
+});
