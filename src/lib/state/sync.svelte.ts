@@ -18,6 +18,8 @@ import { session } from './session.svelte';
 export type SyncPhase = 'off' | 'starting' | 'on' | 'error';
 
 const loadEngine = () => import('$lib/sync/device-sync');
+/** The name chosen on /pair, used the first time this device lists itself. */
+const DEVICE_NAME_KEY = 'papiers.sync.deviceName';
 
 class SyncState {
 	#phase = $state<SyncPhase>('off');
@@ -75,7 +77,10 @@ class SyncState {
 						iceServers: toIceServers(settings.iceServers)
 					},
 					deriveKey: deriveInWorker,
-					defaultName: engineModule.platformName(navigator.userAgent) || m.sync_device_default_name(),
+					defaultName:
+						localStorage.getItem(DEVICE_NAME_KEY) ||
+						engineModule.platformName(navigator.userAgent) ||
+						m.sync_device_default_name(),
 					onChange: (snapshot) => {
 						if (run === this.#run) this.#snapshot = snapshot;
 					},
@@ -124,12 +129,16 @@ class SyncState {
 		await this.#requireEngine().rename(name);
 	}
 
+	/** Keeps `chosen` everywhere; `dropScans` are scans only the other versions used. */
 	async resolveConflict(options: {
 		table: SyncedTable;
 		id: string;
 		chosen: SealedRow | null;
+		dropScans?: string[];
 	}): Promise<void> {
-		await this.#requireEngine().resolveConflict(options);
+		const { dropScans = [], ...resolution } = options;
+		await this.#requireEngine().resolveConflict(resolution);
+		for (const id of dropScans) await session.vault.deleteScan(id);
 	}
 
 	/**

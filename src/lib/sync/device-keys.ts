@@ -26,7 +26,9 @@ export interface DeviceKeyPair {
 
 export function deviceIdOf(publicKey: Uint8Array): string {
 	if (publicKey.length !== 32) throw new TypeError('An X25519 public key is 32 bytes');
-	return toBase64Url(sha256(concatBytes(utf8Encode('papiers/device-id/'), publicKey)).subarray(0, 16));
+	return toBase64Url(
+		sha256(concatBytes(utf8Encode('papiers/device-id/'), publicKey)).subarray(0, 16)
+	);
 }
 
 export function newDeviceKeyPair(): DeviceKeyPair {

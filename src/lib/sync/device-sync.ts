@@ -137,7 +137,11 @@ export async function startDeviceSync(options: DeviceSyncOptions): Promise<Devic
 	let vaultSync: VaultSync;
 	try {
 		identity = await store.identity(vault);
-		vaultSync = await startVaultSync({ vault, settings: options.settings, syncDbName: options.syncDbName });
+		vaultSync = await startVaultSync({
+			vault,
+			settings: options.settings,
+			syncDbName: options.syncDbName
+		});
 	} catch (error) {
 		store.close();
 		throw error;
@@ -264,7 +268,9 @@ class Engine implements DeviceSync {
 		}
 		if (this.#sync.mirror.listConflicts().length > 0) throw new ConflictsPendingError();
 		// Checked before sync stops, so a typo changes nothing (WrongPasswordError).
-		(await unlockVault({ password, vault: { db: this.#db, deriveKey: this.#options.deriveKey } })).lock();
+		(
+			await unlockVault({ password, vault: { db: this.#db, deriveKey: this.#options.deriveKey } })
+		).lock();
 		this.#busy = true;
 		await this.#sync.mirror.settled();
 		const stateVector = Y.encodeStateVector(this.#sync.mirror.doc);

@@ -94,7 +94,8 @@ export function buildHandover(options: {
 	const plaintext = utf8Encode(JSON.stringify(content));
 	const envelopes: Record<string, string> = {};
 	for (const recipient of options.recipients) {
-		if (recipient.id === options.sender.deviceId || options.removed.includes(recipient.id)) continue;
+		if (recipient.id === options.sender.deviceId || options.removed.includes(recipient.id))
+			continue;
 		envelopes[recipient.id] = toBase64(
 			sealToDevice({
 				sender: options.sender,

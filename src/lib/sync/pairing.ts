@@ -101,7 +101,11 @@ function commitment(publicKey: Uint8Array): string {
 }
 
 /** The 6 digits both screens show: S and both public keys, so a key swap changes them. */
-export function pairingCode(secret: Uint8Array, hostKey: Uint8Array, joinerKey: Uint8Array): string {
+export function pairingCode(
+	secret: Uint8Array,
+	hostKey: Uint8Array,
+	joinerKey: Uint8Array
+): string {
 	const info = concatBytes(utf8Encode('papiers/pair/code/'), hostKey, joinerKey);
 	const bytes = hkdfSha256({ ikm: secret, info, length: 4 });
 	const value = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0) % 1_000_000;
@@ -233,7 +237,13 @@ export function hostPairing(options: {
 			const deviceName = joiner.name;
 			const offer = await options.offer();
 			if (state.step !== 'comparing') return;
-			const key = sessionKey(secretKey, hostPrivate, joiner.publicKey, hostPublic, joiner.publicKey);
+			const key = sessionKey(
+				secretKey,
+				hostPrivate,
+				joiner.publicKey,
+				hostPublic,
+				joiner.publicKey
+			);
 			const plaintext = utf8Encode(JSON.stringify(offer));
 			sealedOffer = toBase64Url(seal({ key, plaintext, associatedData: OFFER_AD }));
 			wipe(key, plaintext);
@@ -294,7 +304,8 @@ export function joinPairing(options: {
 				hostPublic = offered;
 				set({ step: 'comparing', code: pairingCode(secretKey, hostPublic, joinerPublic) });
 			}
-			if (equalBytes(hostPublic, offered)) mailbox.send('reveal', { pub: toBase64Url(joinerPublic) });
+			if (equalBytes(hostPublic, offered))
+				mailbox.send('reveal', { pub: toBase64Url(joinerPublic) });
 		} else if (kind === 'vault' && hostPublic && typeof body.sealed === 'string') {
 			if (state.step === 'received') return mailbox.send('done');
 			const key = sessionKey(secretKey, joinerPrivate, hostPublic, hostPublic, joinerPublic);

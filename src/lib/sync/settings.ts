@@ -53,7 +53,8 @@ export function signalingUrlProblem(text: string): UrlProblem | undefined {
 	return undefined;
 }
 
-const ICE_URL = /^(stun|turn|turns):(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/;
+const ICE_URL =
+	/^(stun|turn|turns):(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/;
 
 /** undefined when the server is usable: a stun:, turn: or turns: URL; TURN with credentials. */
 export function iceServerProblem(server: IceServerSetting): IceProblem | undefined {
@@ -96,9 +97,7 @@ export function readSyncSettings(
 			: defaults.signalingUrls;
 	const iceServers =
 		Array.isArray(ice) &&
-		ice.every(
-			(server) => server && typeof server.urls === 'string' && !iceServerProblem(server)
-		)
+		ice.every((server) => server && typeof server.urls === 'string' && !iceServerProblem(server))
 			? (ice as IceServerSetting[])
 			: defaults.iceServers;
 	return { signalingUrls, iceServers };

@@ -26,6 +26,8 @@ export interface TransferredHeader {
 	hint: string;
 	createdAt: number;
 	keyGeneration: number;
+	/** X25519 public key of the vault's inbox (inbox.ts), when the vault has one. */
+	inboxPublicKey?: string;
 }
 
 export class InvalidHeaderError extends Error {
@@ -56,7 +58,8 @@ export function headerToTransfer(header: VaultHeaderRow): TransferredHeader {
 		wrappedKey: toBase64(header.wrappedKey),
 		hint: header.hint,
 		createdAt: header.createdAt,
-		keyGeneration: header.keyGeneration
+		keyGeneration: header.keyGeneration,
+		...(header.inboxPublicKey ? { inboxPublicKey: toBase64(header.inboxPublicKey) } : {})
 	};
 }
 
@@ -95,6 +98,11 @@ export function headerFromTransfer(value: unknown): VaultHeaderRow {
 	if (typeof header.hint !== 'string' || header.hint.length > MAX_HINT_LENGTH) {
 		throw new InvalidHeaderError('hint');
 	}
+	let inboxPublicKey: Uint8Array | undefined;
+	if (header.inboxPublicKey !== undefined) {
+		inboxPublicKey = bytes(header.inboxPublicKey, 'inbox key');
+		if (inboxPublicKey.length !== 32) throw new InvalidHeaderError('inbox key length');
+	}
 	return {
 		id: 'main',
 		format: 1,
@@ -102,7 +110,8 @@ export function headerFromTransfer(value: unknown): VaultHeaderRow {
 		wrappedKey,
 		hint: header.hint,
 		createdAt: integer(header.createdAt, 0, 8.64e15, 'creation time'),
-		keyGeneration: integer(header.keyGeneration, 1, 2 ** 31, 'key generation')
+		keyGeneration: integer(header.keyGeneration, 1, 2 ** 31, 'key generation'),
+		...(inboxPublicKey ? { inboxPublicKey } : {})
 	};
 }
 

@@ -39,7 +39,11 @@ afterEach(async () => {
 
 async function phone(db: PapiersDb, vault: UnlockedVault): Promise<Phone> {
 	counter++;
-	const mirror = await DocMirror.open({ vaultDb: db, vaultTag: 'room', syncDbName: `hs-${counter}` });
+	const mirror = await DocMirror.open({
+		vaultDb: db,
+		vaultTag: 'room',
+		syncDbName: `hs-${counter}`
+	});
 	const store = new DeviceStore(`hs-device-${counter}`);
 	const headers = new HeaderSync({ doc: mirror.doc, vault, db, store, vaultTag: 'room' });
 	headers.start();
@@ -58,8 +62,16 @@ async function pair(): Promise<[Phone, Phone]> {
 }
 
 async function exchange(a: Phone, b: Phone): Promise<void> {
-	Y.applyUpdate(b.mirror.doc, Y.encodeStateAsUpdate(a.mirror.doc, Y.encodeStateVector(b.mirror.doc)), 'peer');
-	Y.applyUpdate(a.mirror.doc, Y.encodeStateAsUpdate(b.mirror.doc, Y.encodeStateVector(a.mirror.doc)), 'peer');
+	Y.applyUpdate(
+		b.mirror.doc,
+		Y.encodeStateAsUpdate(a.mirror.doc, Y.encodeStateVector(b.mirror.doc)),
+		'peer'
+	);
+	Y.applyUpdate(
+		a.mirror.doc,
+		Y.encodeStateAsUpdate(b.mirror.doc, Y.encodeStateVector(a.mirror.doc)),
+		'peer'
+	);
 	await Promise.all([a.headers.settled(), b.headers.settled()]);
 	await new Promise((resolve) => setTimeout(resolve, 50));
 	await Promise.all([a.headers.settled(), b.headers.settled()]);
@@ -71,7 +83,11 @@ describe('vault header over sync', () => {
 		await exchange(a, b);
 		await b.vault.put('element:email', { email: 'before@example.org' });
 
-		await a.vault.changePassword({ currentPassword: first, newPassword: 'second password here', kdf });
+		await a.vault.changePassword({
+			currentPassword: first,
+			newPassword: 'second password here',
+			kdf
+		});
 		await until(() => a.mirror.doc.getMap('meta').get('header'));
 		await exchange(a, b);
 
@@ -84,9 +100,11 @@ describe('vault header over sync', () => {
 		await expect(unlockVault({ password: first, vault: { db: b.db } })).rejects.toBeInstanceOf(
 			WrongPasswordError
 		);
-		expect(await (await unlockVault({ password: 'second password here', vault: { db: b.db } })).get(
-			'element:email'
-		)).toEqual({ email: 'before@example.org' });
+		expect(
+			await (
+				await unlockVault({ password: 'second password here', vault: { db: b.db } })
+			).get('element:email')
+		).toEqual({ email: 'before@example.org' });
 	});
 
 	it('the document never holds the header in the clear', async () => {

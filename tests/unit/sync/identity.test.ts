@@ -8,12 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { toBase64 } from '$lib/crypto/bytes';
 import { openDatabase } from '$lib/vault/db';
 import { createVault } from '$lib/vault/vault';
-import {
-	deviceIdOf,
-	newDeviceKeyPair,
-	openFromDevice,
-	sealToDevice
-} from '$lib/sync/device-keys';
+import { deviceIdOf, newDeviceKeyPair, openFromDevice, sealToDevice } from '$lib/sync/device-keys';
 import { announceDevice, listDevices, platformName, renameDevice } from '$lib/sync/device-registry';
 import { DeviceStore } from '$lib/sync/device-store';
 import { dumpIndexedDb } from '../../helpers/idb-dump';

@@ -35,16 +35,18 @@ describe('importing a received header', () => {
 		// Same key: a row sealed on one device opens on the other.
 		const row = (await source.records.toArray())[0];
 		expect(opened.openRecord(row).value).toEqual({ email: 'ada@example.org' });
-		expect((await target.header.get('main'))!.hint).toBe('horse');
+		const imported = (await target.header.get('main'))!;
+		expect(imported.hint).toBe('horse');
+		expect(imported.inboxPublicKey).toEqual((await source.header.get('main'))!.inboxPublicKey);
 	});
 
 	it('refuses a device that already holds a vault, or any of its rows', async () => {
 		const db = openDatabase(`ih-full-${++counter}`);
 		await createVault({ password, vault: { db, kdf } });
 		const header = (await db.header.get('main'))!;
-		await expect(importReceivedHeader({ db, header: { ...header, hint: 'other' } })).rejects.toBeInstanceOf(
-			VaultExistsError
-		);
+		await expect(
+			importReceivedHeader({ db, header: { ...header, hint: 'other' } })
+		).rejects.toBeInstanceOf(VaultExistsError);
 		expect((await db.header.get('main'))!.hint).toBe('');
 
 		const leftovers = openDatabase(`ih-leftovers-${counter}`);
@@ -73,7 +75,8 @@ describe('importing a received header', () => {
 			{ ...good, wrappedKey: good.wrappedKey.slice(0, 20) },
 			{ ...good, hint: 7 },
 			{ ...good, keyGeneration: 0 },
-			{ ...good, createdAt: 'yesterday' }
+			{ ...good, createdAt: 'yesterday' },
+			{ ...good, inboxPublicKey: 'AAAA' }
 		];
 		for (const header of bad) expect(() => headerFromTransfer(header)).toThrow(InvalidHeaderError);
 	});

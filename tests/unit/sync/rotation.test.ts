@@ -11,12 +11,7 @@ import { openDatabase, type PapiersDb } from '$lib/vault/db';
 import { headerToTransfer, importReceivedHeader } from '$lib/vault/import-header';
 import { adoptVaultKey, rotateVaultKey } from '$lib/vault/rotate-key';
 import { UnreadableRecordError, WrongPasswordError } from '$lib/vault/types';
-import {
-	createVault,
-	deriveOnThisThread,
-	UnlockedVault,
-	unlockVault
-} from '$lib/vault/vault';
+import { createVault, deriveOnThisThread, UnlockedVault, unlockVault } from '$lib/vault/vault';
 import { DocMirror } from '$lib/sync/doc-mirror';
 import { newDeviceKeyPair, sealToDevice, type DeviceKeyPair } from '$lib/sync/device-keys';
 import { announceDevice, deviceRecordKey, listDevices } from '$lib/sync/device-registry';
@@ -143,15 +138,20 @@ describe('key rotation', () => {
 		expect(JSON.stringify(handover)).not.toContain(record.roomSecret);
 		expect(Object.keys(handover.envelopes)).toEqual([b.deviceId]);
 
-		const forB = readHandover({ handover, recipient: b, generation: 1, knownDevices: devicesBefore });
+		const forB = readHandover({
+			handover,
+			recipient: b,
+			generation: 1,
+			knownDevices: devicesBefore
+		});
 		expect(forB).not.toBe('removed');
 		const key = (forB as { vaultKey: Uint8Array }).vaultKey;
 		const withKey = new UnlockedVault(db, key, deriveOnThisThread);
 		expect(await withKey.get('element:email')).toEqual({ email: `${MARKER}@example.org` });
 
-		expect(readHandover({ handover, recipient: c, generation: 1, knownDevices: devicesBefore })).toBe(
-			'removed'
-		);
+		expect(
+			readHandover({ handover, recipient: c, generation: 1, knownDevices: devicesBefore })
+		).toBe('removed');
 		// Another generation, or a device that does not know the sender: nothing.
 		expect(
 			readHandover({ handover, recipient: b, generation: 2, knownDevices: devicesBefore })
@@ -184,9 +184,9 @@ describe('key rotation', () => {
 				})
 			)
 		};
-		expect(readHandover({ handover: forged, recipient: b, generation: 1, knownDevices: devices })).toBe(
-			undefined
-		);
+		expect(
+			readHandover({ handover: forged, recipient: b, generation: 1, knownDevices: devices })
+		).toBe(undefined);
 		// Claiming to be A, but sealed with another key: the envelope does not open.
 		const impersonated = {
 			...forged,
@@ -220,14 +220,30 @@ describe('taking a new key on a remaining device', () => {
 		await importReceivedHeader({ db: bDb, header: (await aDb.header.get('main'))! });
 		const bVault = await unlockVault({ password, vault: { db: bDb } });
 		const tag = 'rotation-test';
-		const aMirror = await DocMirror.open({ vaultDb: aDb, vaultTag: tag, syncDbName: `s-a-${counter}` });
-		const bMirror = await DocMirror.open({ vaultDb: bDb, vaultTag: tag, syncDbName: `s-b-${counter}` });
+		const aMirror = await DocMirror.open({
+			vaultDb: aDb,
+			vaultTag: tag,
+			syncDbName: `s-a-${counter}`
+		});
+		const bMirror = await DocMirror.open({
+			vaultDb: bDb,
+			vaultTag: tag,
+			syncDbName: `s-b-${counter}`
+		});
 		open.push({ db: aDb, mirror: aMirror }, { db: bDb, mirror: bMirror });
 		aVault.onChange((change) => aMirror.applyLocalChange(change));
 		bVault.onChange((change) => bMirror.applyLocalChange(change));
 		const exchange = async () => {
-			Y.applyUpdate(bMirror.doc, Y.encodeStateAsUpdate(aMirror.doc, Y.encodeStateVector(bMirror.doc)), 'peer');
-			Y.applyUpdate(aMirror.doc, Y.encodeStateAsUpdate(bMirror.doc, Y.encodeStateVector(aMirror.doc)), 'peer');
+			Y.applyUpdate(
+				bMirror.doc,
+				Y.encodeStateAsUpdate(aMirror.doc, Y.encodeStateVector(bMirror.doc)),
+				'peer'
+			);
+			Y.applyUpdate(
+				aMirror.doc,
+				Y.encodeStateAsUpdate(bMirror.doc, Y.encodeStateVector(aMirror.doc)),
+				'peer'
+			);
 			await Promise.all([aMirror.settled(), bMirror.settled()]);
 		};
 

@@ -64,7 +64,11 @@ describe('sync settings', () => {
 	it('accepts STUN, and TURN with credentials', () => {
 		expect(iceServerProblem({ urls: 'stun:stun.example.org:3478' })).toBeUndefined();
 		expect(
-			iceServerProblem({ urls: 'turns:turn.example.org:5349?transport=tcp', username: 'u', credential: 'p' })
+			iceServerProblem({
+				urls: 'turns:turn.example.org:5349?transport=tcp',
+				username: 'u',
+				credential: 'p'
+			})
 		).toBeUndefined();
 		expect(iceServerProblem({ urls: 'turn:turn.example.org' })).toBe('credentials');
 		expect(iceServerProblem({ urls: 'turn:turn.example.org', username: 'u' })).toBe('credentials');
@@ -79,7 +83,9 @@ describe('sync settings', () => {
 		const saved = saveSyncSettings(
 			{
 				signalingUrls: [' wss://relay.example/relay ', ''],
-				iceServers: [{ urls: 'turn:turn.example.org:3478', username: ' alice ', credential: 's3cret' }]
+				iceServers: [
+					{ urls: 'turn:turn.example.org:3478', username: ' alice ', credential: 's3cret' }
+				]
 			},
 			storage
 		);
@@ -96,7 +102,9 @@ describe('sync settings', () => {
 		).toThrow();
 		expect(readSyncSettings(storage, deployed)).toEqual(saved);
 		storage.setItem('papiers.sync.signaling', '["http://tampered"]');
-		expect(readSyncSettings(storage, deployed).signalingUrls).toEqual(['wss://wallet.example/relay']);
+		expect(readSyncSettings(storage, deployed).signalingUrls).toEqual([
+			'wss://wallet.example/relay'
+		]);
 		resetSyncSettings(storage);
 		expect(readSyncSettings(storage, local).signalingUrls).toEqual(['ws://localhost:4444']);
 	});
