@@ -1,5 +1,6 @@
 import { defineConfig, devices } from '@playwright/test';
 import { existsSync } from 'node:fs';
+import { chromiumArgs, chromiumPath } from './scripts/chromium.js';
 
 // Ports kept apart from `npm start` (5173/5174/4444) so tests can run beside a running app;
 // E2E_PORT_BASE moves them all, so two checkouts can run their suites side by side.
@@ -11,21 +12,7 @@ export const WALLET_URL = `http://localhost:${WALLET_PORT}`;
 export const EXAMPLE_URL = `http://localhost:${EXAMPLE_PORT}`;
 export const RELAY_URL = `ws://127.0.0.1:${RELAY_PORT}`;
 
-const chromiumPath =
-	process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-
-export const chromiumArgs = [
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-	'--no-first-run',
-	'--disable-dev-shm-usage',
-	// Two browsers on one machine must see each other's loopback ICE candidates, not mDNS names.
-	'--disable-features=WebRtcHideLocalIpsWithMdns',
-	'--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'
-];
+export { chromiumArgs };
 
 const webServers: {
 	command: string;

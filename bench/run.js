@@ -1,11 +1,11 @@
 // `npm run bench`: figures, not pass/fail. Serves the production build on loopback, drives
 // Debian's Chromium with Playwright, and prints one table row per figure with its anchor.
 import { chromium } from '@playwright/test';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { startStaticServer } from '../scripts/serve.js';
 import { ensureBuild, ensureDependencies } from '../scripts/ensure-ready.js';
-import { chromiumArgs } from './chromium.js';
+import { chromiumArgs, chromiumPath } from '../scripts/chromium.js';
 
 ensureDependencies();
 ensureBuild();
@@ -17,9 +17,7 @@ const port = 4190;
 const walletUrl = `http://localhost:${port}`;
 const server = await startStaticServer({ port });
 const browser = await chromium.launch({
-	executablePath:
-		process.env.CHROMIUM_PATH ??
-		(existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined),
+	executablePath: chromiumPath,
 	args: chromiumArgs
 });
 

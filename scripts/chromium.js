@@ -1,4 +1,10 @@
-// Same flags as the browser tests (playwright.config.ts), kept here for plain-Node scripts.
+// The one place that says how tests and benches launch Chromium: Debian's build here (or the one
+// CHROMIUM_PATH names), and flags that keep it on loopback (STACK.md).
+import { existsSync } from 'node:fs';
+
+export const chromiumPath =
+	process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
 export const chromiumArgs = [
 	'--no-sandbox',
 	'--disable-gpu',
