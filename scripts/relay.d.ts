@@ -3,8 +3,8 @@ export interface RelayOptions {
 	host?: string;
 	/** Default 4444; 0 picks a free port. */
 	port?: number;
-	/** Called with every raw message a client sends, before it is relayed. */
-	onMessage?: (text: string) => void;
+	/** Called with every raw message a client sends, before it is relayed, and who sent it. */
+	onMessage?: (text: string, from: { connection: number; userAgent: string }) => void;
 	/** Appends every raw message, one per line. */
 	tapFile?: string;
 }

@@ -5,7 +5,8 @@
 // It binds 127.0.0.1 unless told otherwise (HOST, PORT, default 4444). Deploy it behind TLS.
 // It only ever sees room names and signaling payloads that y-webrtc encrypts with the room
 // password; the optional tap (RELAY_TAP_FILE, or onMessage) records every message so tests can
-// check that no plaintext passes through it.
+// check that no plaintext passes through it. onMessage also learns which connection sent it (a
+// number, and the client's User-Agent), so a test can tell its browsers apart.
 //
 //   node scripts/relay.js                        127.0.0.1:4444
 //   HOST=0.0.0.0 PORT=8080 node scripts/relay.js  every interface (behind a TLS proxy)
@@ -23,7 +24,7 @@ const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_TOPICS_PER_CONNECTION = 64;
 
 /**
- * @param {{ host?: string, port?: number, onMessage?: (text: string) => void, tapFile?: string }} [options]
+ * @param {{ host?: string, port?: number, onMessage?: (text: string, from: { connection: number, userAgent: string }) => void, tapFile?: string }} [options]
  * @returns {Promise<{ host: string, port: number, url: string, connections: () => number, close: () => Promise<void> }>}
  */
 export async function startRelay(options = {}) {
@@ -54,7 +55,9 @@ export async function startRelay(options = {}) {
 		}
 	}
 
-	sockets.on('connection', (socket) => {
+	let connections = 0;
+	sockets.on('connection', (socket, request) => {
+		const from = { connection: ++connections, userAgent: request.headers['user-agent'] ?? '' };
 		/** @type {Set<string>} */
 		const topics = new Set();
 		let alive = true;
@@ -80,7 +83,7 @@ export async function startRelay(options = {}) {
 
 		socket.on('message', (data) => {
 			const text = data.toString();
-			for (const tap of taps) tap(text);
+			for (const tap of taps) tap(text, from);
 			let message;
 			try {
 				message = JSON.parse(text);

@@ -9,6 +9,12 @@
  * peer's `send` is replaced by one that queues frames, and its `emit` by one that turns 'data'
  * frames back into whole messages before y-webrtc's listener sees them.
  *
+ * No echo: y-webrtc broadcasts every document update to every peer, including the update it
+ * is applying from a peer, which goes straight back to its sender (20 MB out, 20 MB back when a
+ * new device receives the vault). While a peer's message is being handled, sync updates
+ * addressed to that same peer are dropped: they only carry what it just sent. Replies (sync
+ * step 2) and updates to other peers go out as before, so a peer still relays for the others.
+ *
  * Sending respects the channel's buffer: frames are written while less than HIGH_WATER_BYTES
  * wait in it, then we wait for 'bufferedamountlow'. Chromium closes a data channel whose
  * buffer passes 16 MiB, which a 20 MB vault sent in one go would do.
@@ -48,6 +54,13 @@ export interface FrameTap {
 	rejected?(reason: FrameRejection, remotePeerId: string): void;
 	/** A whole outgoing message not sent because its channel was not (or no longer) open. */
 	dropped?(bytes: number, remotePeerId: string): void;
+	/** An update not sent back to the peer it came from. */
+	echoSuppressed?(bytes: number, remotePeerId: string): void;
+}
+
+/** y-webrtc's messageSync (0) then y-protocols' messageYjsUpdate (2), both one-byte varUints. */
+function isSyncUpdate(message: Uint8Array): boolean {
+	return message.length > 2 && message[0] === 0 && message[1] === 2;
 }
 
 export interface FragmentingOptions {
@@ -100,10 +113,16 @@ export function fragmentConnection(conn: WebrtcConnLike, options: FragmentingOpt
 	const rawEmit = peer.emit.bind(peer);
 	const outbox: { frames: Generator<Uint8Array, void, undefined>; bytes: number }[] = [];
 	let pumping = false;
+	/** True while y-webrtc handles a message from this peer (synchronously, inside emit). */
+	let handling = false;
 
 	peer.send = (data: Uint8Array) => {
 		if (peer.destroyed) throw new Error('cannot send after peer is destroyed');
 		const message = asBytes(data);
+		if (handling && isSyncUpdate(message)) {
+			tap.echoSuppressed?.(message.length, conn.remotePeerId);
+			return;
+		}
 		if (channelClosed(peer)) {
 			tap.dropped?.(message.length, conn.remotePeerId);
 			return;
@@ -124,7 +143,13 @@ export function fragmentConnection(conn: WebrtcConnLike, options: FragmentingOpt
 		}
 		tap.incoming?.(frame, conn.remotePeerId);
 		const message = reassembler.accept(frame);
-		return message ? rawEmit('data', message) : true;
+		if (!message) return true;
+		handling = true;
+		try {
+			return rawEmit('data', message);
+		} finally {
+			handling = false;
+		}
 	};
 
 	async function pump(): Promise<void> {

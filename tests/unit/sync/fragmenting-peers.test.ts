@@ -121,6 +121,42 @@ describe('fragmenting y-webrtc connections', () => {
 		expect(received.map((m) => m.length)).toEqual([5 * 1024 * 1024]);
 	});
 
+	it('does not send an update back to the peer it came from, but still replies and relays', async () => {
+		const [a, b] = linkedPair();
+		const [c, d] = linkedPair(); // b's link to a third peer
+		const receivedByA = listen(a);
+		const receivedByD = listen(d);
+		const echoed: number[] = [];
+		// What y-webrtc does with an incoming update: apply it, broadcast it to every peer;
+		// with a sync step 1 it answers step 2 to the sender.
+		b.on('data', (data: Uint8Array) => {
+			if (data[0] === 0 && data[1] === 2) {
+				b.send(data);
+				c.send(data);
+			} else if (data[0] === 0 && data[1] === 0) b.send(Uint8Array.of(0, 1, 9));
+		});
+		fragmentConnection({ peer: a, remotePeerId: 'b' });
+		fragmentConnection(
+			{ peer: b, remotePeerId: 'a' },
+			{ tap: { echoSuppressed: (n) => echoed.push(n) } }
+		);
+		fragmentConnection({ peer: c, remotePeerId: 'd' });
+		fragmentConnection({ peer: d, remotePeerId: 'c' });
+		a.send(Uint8Array.of(0, 2, 1, 2, 3));
+		a.send(Uint8Array.of(0, 0, 7));
+		await settle();
+		expect(echoed).toEqual([5]);
+		expect(receivedByA.map((m) => Array.from(m))).toEqual([[0, 1, 9]]);
+		expect(receivedByD.map((m) => Array.from(m))).toEqual([[0, 2, 1, 2, 3]]);
+		// An update b makes itself still reaches a.
+		b.send(Uint8Array.of(0, 2, 4));
+		await settle();
+		expect(receivedByA.map((m) => Array.from(m))).toEqual([
+			[0, 1, 9],
+			[0, 2, 4]
+		]);
+	});
+
 	it('queues messages while the channel opens, drops them once it has closed', async () => {
 		const [a, b] = linkedPair();
 		const received = listen(b);
