@@ -28,6 +28,7 @@ async function measure(options: { edits: number; records: number }) {
 	}
 	await mirror.settled();
 	const docBytes = Y.encodeStateAsUpdate(mirror.doc).length;
+	const docBytesV2 = Y.encodeStateAsUpdateV2(mirror.doc).length;
 	// Live data: what the rows themselves need (id, ciphertext, version u32, time f64).
 	let liveBytes = 0;
 	const records = mirror.doc.getMap<Uint8Array>('records');
@@ -44,6 +45,7 @@ async function measure(options: { edits: number; records: number }) {
 	db.close();
 	return {
 		docBytes,
+		docBytesV2,
 		liveBytes,
 		storedBytes: stored.reduce((sum, row) => sum + row.update.length, 0)
 	};

@@ -87,6 +87,9 @@ class SyncState {
 					onKeyChanged: () => {
 						this.#keyChanged = true;
 						session.lock();
+					},
+					onStopped: () => {
+						if (run === this.#run) this.restart();
 					}
 				});
 				if (run !== this.#run) {

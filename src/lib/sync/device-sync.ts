@@ -116,6 +116,8 @@ export interface DeviceSyncOptions {
 	onChange: (snapshot: DeviceSyncSnapshot) => void;
 	/** This device took a new vault key: lock, so the next unlock opens the new one. */
 	onKeyChanged: () => void;
+	/** Taking a new key failed after sync had stopped (the vault is unchanged): start again. */
+	onStopped?: () => void;
 	/** Tests only. */
 	deviceDbName?: string;
 	syncDbName?: string;
@@ -272,14 +274,14 @@ class Engine implements DeviceSync {
 			await unlockVault({ password, vault: { db: this.#db, deriveKey: this.#options.deriveKey } })
 		).lock();
 		this.#busy = true;
-		await this.#sync.mirror.settled();
-		const stateVector = Y.encodeStateVector(this.#sync.mirror.doc);
 		const roomSecret = this.#vault.deriveSubkey('sync-room-secret');
-		const fromGeneration = this.#generation;
-		// Nothing may arrive from the old room while the vault is sealed again.
-		await this.#shutDown();
 		let vaultKey: Uint8Array | undefined;
 		try {
+			await this.#sync.mirror.settled();
+			const stateVector = Y.encodeStateVector(this.#sync.mirror.doc);
+			const fromGeneration = this.#generation;
+			// Nothing may arrive from the old room while the vault is sealed again.
+			await this.#shutDown();
 			const result = await rotateVaultKey({
 				vault: this.#vault,
 				db: this.#db,
@@ -304,10 +306,13 @@ class Engine implements DeviceSync {
 			});
 			vaultKey = result.vaultKey;
 			await this.#resealIdentity(vaultKey);
+		} catch (error) {
+			if (!this.#halted) this.#busy = false;
+			throw error;
 		} finally {
 			wipe(roomSecret);
 			if (vaultKey) wipe(vaultKey);
-			this.#store.close();
+			if (this.#halted) this.#store.close();
 		}
 	}
 
@@ -491,10 +496,13 @@ class Engine implements DeviceSync {
 			await this.#resealIdentity(received.vaultKey);
 			this.#options.onKeyChanged();
 		} catch (error) {
+			// adoptVaultKey is one transaction: the vault is as it was, sync can start again.
 			console.error('Sync: the new vault key could not be taken', error);
+			if (this.#halted) this.#options.onStopped?.();
+			else this.#busy = false;
 		} finally {
 			wipe(received.vaultKey);
-			this.#store.close();
+			if (this.#halted) this.#store.close();
 		}
 	}
 

@@ -89,7 +89,7 @@ export class DocMirror {
 		const loaded = await SyncStore.open({ name: options.syncDbName, vaultTag: options.vaultTag });
 		const doc = new Y.Doc();
 		doc.transact(() => {
-			for (const update of loaded.updates) Y.applyUpdate(doc, update);
+			for (const update of loaded.updates) Y.applyUpdateV2(doc, update);
 		}, STORED_ORIGIN);
 		const mirror = new DocMirror({ doc, vaultDb: options.vaultDb, ...loaded });
 		await mirror.reconcile();
@@ -116,15 +116,16 @@ export class DocMirror {
 
 		store.setStateMerger((storedUpdates) => {
 			doc.transact(() => {
-				for (const update of storedUpdates) Y.applyUpdate(doc, update);
+				for (const update of storedUpdates) Y.applyUpdateV2(doc, update);
 			}, STORED_ORIGIN);
-			return Y.encodeStateAsUpdate(doc);
+			return Y.encodeStateAsUpdateV2(doc);
 		});
 		const persist = (update: Uint8Array, origin: unknown) => {
 			if (origin !== STORED_ORIGIN) store.queueUpdate(update);
 		};
-		doc.on('update', persist);
-		this.#detach.push(() => doc.off('update', persist));
+		// Stored in Yjs's v2 encoding (sync-store.ts); peers still speak v1 through y-webrtc.
+		doc.on('updateV2', persist);
+		this.#detach.push(() => doc.off('updateV2', persist));
 
 		for (const table of SYNCED_TABLES) {
 			const map = this.#rows[table].map;

