@@ -4,13 +4,13 @@
  * 127.0.0.1, and a watcher that records every attempt to leave the wallet.
  */
 
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EXAMPLE_URL, WALLET_URL } from '../../playwright.config';
 import { keyFingerprint } from '../../src/lib/service/index';
-import { PASSWORD, unlock } from './helpers';
+import { PASSWORD } from './helpers';
 import { saveEditor } from './fill';
 
 export { EXAMPLE_URL, WALLET_URL };
@@ -72,54 +72,24 @@ export function fingerprintOf(publicKeyPem: string): string {
 }
 
 /**
- * On the consent screen: "Fill in <type>" (or "Edit <type>"), fill the editor, save, and be back
- * on the consent screen for `consentUrl`.
- *
- * The consent screen's editor is still a placeholder (src/routes/authorize/InlineEditor.svelte)
- * that links to /element/<type>?next=<request>; that page ignores `next` and goes home after
- * saving, so the request is opened again (and the vault unlocked again), as a person would from
- * the service's link. Once the editor is inline, the same call fills it in place. Which way was
- * taken is recorded as an annotation on the test.
+ * On the consent screen: "Fill in <type>" (or "Edit <type>") opens the element editor in place,
+ * still naming the recipient; `fill` fills it; Save brings the consent screen back.
  */
 export async function editFromConsent(
 	page: Page,
-	options: {
-		button: string;
-		consentUrl: string;
-		origin: string;
-		fill: (page: Page) => Promise<void>;
-	}
+	options: { button: string; origin: string; fill: (page: Page) => Promise<void> }
 ) {
-	const { button, consentUrl, origin, fill } = options;
+	const { button, origin, fill } = options;
 	await page.getByRole('button', { name: button, exact: true }).click();
-	// The placeholder's link says "Fill in <type>" whether the element exists or not.
-	const placeholderLink = page.getByRole('link', {
-		name: button.replace(/^Edit /, 'Fill in '),
-		exact: true
+	const typeName = button.replace(/^(Fill in|Edit) /, '');
+	await expect(page.getByRole('heading', { level: 1, name: typeName, exact: true })).toBeVisible();
+	await expect(page.getByText(`Your data will be sent to ${origin}`)).toBeVisible();
+	await expect(page).toHaveURL(/\/authorize\?/);
+	await fill(page);
+	await saveEditor(page);
+	await expect(page.getByRole('button', { name: /^(Save|Saving…)$/ })).toHaveCount(0, {
+		timeout: 15_000
 	});
-	const save = page.getByRole('button', { name: 'Save', exact: true });
-	await expect(placeholderLink.or(save)).toBeVisible();
-	if (await placeholderLink.isVisible()) {
-		test.info().annotations.push({
-			type: 'consent editor',
-			description: `${button}: placeholder, filled on /element/<type>, request reopened`
-		});
-		await placeholderLink.click();
-		await expect(page).toHaveURL(/\/element\/[a-z_]+\?next=%2Fauthorize/);
-		await fill(page);
-		await saveEditor(page);
-		// Saved once the editor page has gone (today to the papers page, not back to `next`).
-		await expect(page).not.toHaveURL(/\/element\//, { timeout: 15_000 });
-		await page.goto(consentUrl);
-		await unlock(page);
-	} else {
-		test.info().annotations.push({ type: 'consent editor', description: `${button}: inline` });
-		await fill(page);
-		await saveEditor(page);
-		await expect(page.getByRole('button', { name: /^(Save|Saving…)$/ })).toHaveCount(0, {
-			timeout: 15_000
-		});
-	}
 	await expectConsentScreen(page, origin);
 }
 
