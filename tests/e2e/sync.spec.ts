@@ -339,6 +339,16 @@ test.describe('sync between devices', () => {
 		test.setTimeout(120_000);
 		await createVault(a.page);
 		await tab(a.page, 'Settings');
+		// Settings refuse what sync cannot use, and say why.
+		await a.page.getByLabel('Signaling relays (one per line)').fill('http://relay.example');
+		await a.page.getByRole('button', { name: 'Add a STUN or TURN server' }).click();
+		await a.page.getByLabel('Address (stun:, turn: or turns:)').fill('turn:turn.example.org:3478');
+		await a.page.getByRole('button', { name: 'Save sync settings' }).click();
+		await expect(
+			a.page.getByText('Line 1: a relay address starts with wss:// or ws://.')
+		).toBeVisible();
+		await expect(a.page.getByText('A TURN server needs a username and a password.')).toBeVisible();
+		await a.page.getByRole('button', { name: 'Remove server 1' }).click();
 		await useTestRelay(a.page);
 		await setEmail(a.page, email('one'));
 
@@ -597,6 +607,22 @@ test.describe('sync between devices', () => {
 		await a.page.getByLabel('Lock automatically after').selectOption('1');
 		await a.page.getByLabel('Language').selectOption('fr');
 		await expect(a.page.getByRole('heading', { level: 1, name: 'Réglages' })).toBeVisible();
+		await expect(a.page.getByRole('heading', { name: 'Synchronisation' })).toBeVisible();
+		await a.page.getByLabel('Relais de signalisation (un par ligne)').fill('https://relay.example');
+		await a.page
+			.getByRole('button', { name: 'Enregistrer les réglages de synchronisation' })
+			.click();
+		await expect(
+			a.page.getByText('Ligne 1 : l’adresse d’un relais commence par wss:// ou ws://.')
+		).toBeVisible();
+		await a.page
+			.getByRole('navigation', { name: 'Principal' })
+			.getByRole('link', { name: 'Appareils' })
+			.click();
+		await expect(a.page.getByTestId('device-row').filter({ hasText: 'Tablet B' })).toContainText(
+			'Connecté'
+		);
+		await expect(a.page.getByRole('button', { name: 'Ajouter un appareil' })).toBeVisible();
 		await a.page.getByRole('button', { name: 'Verrouiller' }).click();
 		await tab(bPage, 'Settings');
 		await expect(bPage.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
