@@ -233,6 +233,7 @@ class Engine implements DeviceSync {
 		this.#watchDocument();
 		this.#watchPeers();
 		this.#watchRecords();
+		this.#watchKeyGeneration();
 		const roomSecret = this.#vault.deriveSubkey('sync-room-secret');
 		this.#cleanups.push(
 			listenForHandover({
@@ -437,6 +438,24 @@ class Engine implements DeviceSync {
 				if (!this.#halted) console.error('Sync: device list failed', error);
 			}
 		});
+	}
+
+	/**
+	 * Another tab of this device took a new key (or removed a device): this tab's vault key is
+	 * retired and anything it sealed now would be unreadable, so it locks too.
+	 */
+	#watchKeyGeneration(): void {
+		const subscription = liveQuery(() => this.#db.header.get('main')).subscribe({
+			next: (header) => {
+				if (this.#halted || this.#busy || !header) return;
+				if (header.keyGeneration !== this.#generation) {
+					this.halt();
+					this.#options.onKeyChanged();
+				}
+			},
+			error: () => {}
+		});
+		this.#cleanups.push(() => subscription.unsubscribe());
 	}
 
 	#refreshConflicts(): void {
