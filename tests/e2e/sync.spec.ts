@@ -26,7 +26,8 @@ import { createVault, PASSWORD, unlock } from './helpers';
 
 const EXECUTABLE =
 	process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-const MARKER = 'zqmarker7f3a9c';
+// SYNC_MARKER lets a run check the taps themselves: 'records' (a Yjs map name) is on the wire.
+const MARKER = process.env.SYNC_MARKER ?? 'zqmarker7f3a9c';
 const email = (tag: string) => `${MARKER}.${tag}@example.org`;
 const NEW_PASSWORD = 'a brand new password for every device';
 const SCAN_COUNT = 7;
@@ -640,7 +641,7 @@ test.describe('sync between devices', () => {
 	});
 
 	test('no signaling message and no data-channel payload carries what is in the vault', async () => {
-		expect(signals.length).toBeGreaterThan(50);
+		expect(signals.length).toBeGreaterThan(10);
 		expect(signals.some((signal) => signal.text.includes('"publish"'))).toBe(true);
 		for (const signal of signals) expect(signal.text).not.toContain(MARKER);
 		const frames = all.reduce((sum, device) => sum + device.tap.frames, 0);
@@ -649,13 +650,13 @@ test.describe('sync between devices', () => {
 			`sync e2e: ${signals.length} signaling messages, ${frames} data-channel payloads, ` +
 				`${received} bytes received, largest ${Math.max(...all.map((d) => d.tap.largest))} bytes`
 		);
-		// The 20 MB vault reached C (once in part, once whole) and B (before and after the removal).
-		expect(received).toBeGreaterThan(60_000_000);
 		for (const device of all) {
-			expect(device.tap.markerHits).toBe(0);
+			expect(device.tap.markerHits, `marker in ${device.name}'s data channels`).toBe(0);
 			// Every data-channel message is a frame of at most 64 KiB (y-webrtc alone sends 20 MB in one).
 			expect(device.tap.largest).toBeLessThanOrEqual(64 * 1024);
 		}
+		// The 20 MB vault reached C (once in part, once whole) and B (before and after the removal).
+		expect(received).toBeGreaterThan(60_000_000);
 	});
 });
 
