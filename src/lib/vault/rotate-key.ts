@@ -15,42 +15,14 @@
  * the new sync room brings every row again, so the device keeps only what it changed that the
  * rotating device had not seen (the caller picks those rows), re-sealed, and writes the new
  * header in the same single transaction.
- *
- * The header wrapping and the scans' associated data repeat vault.ts's private helpers
- * (headerAssociatedData, scanAssociatedData); the tests unlock a rotated vault with
- * unlockVault and read its scans with getScan, so any drift fails there.
  */
-import { seal } from '$lib/crypto/aead';
-import { randomBytes, utf8Encode, wipe } from '$lib/crypto/bytes';
-import { deriveSubkey } from '$lib/crypto/hkdf';
-import { DEFAULT_KDF, SALT_LENGTH } from '$lib/crypto/kdf-params';
+import { randomBytes, wipe } from '$lib/crypto/bytes';
+import { DEFAULT_KDF } from '$lib/crypto/kdf-params';
 import type { PapiersDb, VaultHeaderRow } from './db';
 import type { SealedRow } from './types';
-import { UnlockedVault, unlockVault, type PasswordKeyDeriver } from './vault';
+import { UnlockedVault, unlockVault, wrapVaultKey, type PasswordKeyDeriver } from './vault';
 
 type KdfCost = { memoryKiB: number; iterations: number; parallelism: number };
-
-/** Same bytes as vault.ts headerAssociatedData. */
-function headerAssociatedData(header: Pick<VaultHeaderRow, 'format' | 'kdf' | 'keyGeneration'>) {
-	const { algorithm, memoryKiB, iterations, parallelism, salt } = header.kdf;
-	return utf8Encode(
-		JSON.stringify([
-			'papiers/header',
-			header.format,
-			header.keyGeneration,
-			algorithm,
-			memoryKiB,
-			iterations,
-			parallelism,
-			Array.from(salt)
-		])
-	);
-}
-
-/** Same bytes as vault.ts scanAssociatedData. */
-function scanAssociatedData(id: string, version: number): Uint8Array {
-	return utf8Encode(`papiers/scan/${id}/v${version}`);
-}
 
 async function wrapNewKey(options: {
 	vaultKey: Uint8Array;
@@ -59,23 +31,16 @@ async function wrapNewKey(options: {
 	previous: VaultHeaderRow;
 	deriveKey: PasswordKeyDeriver;
 }): Promise<VaultHeaderRow> {
-	const kdf = { algorithm: 'argon2id' as const, ...options.kdf, salt: randomBytes(SALT_LENGTH) };
 	const keyGeneration = options.previous.keyGeneration + 1;
-	const passwordKey = await options.deriveKey(options.password, kdf);
-	try {
-		const associatedData = headerAssociatedData({ format: 1, kdf, keyGeneration });
-		const wrappedKey = seal({ key: passwordKey, plaintext: options.vaultKey, associatedData });
-		return { ...options.previous, kdf, wrappedKey, keyGeneration };
-	} finally {
-		wipe(passwordKey);
-	}
+	const wrapped = await wrapVaultKey({ ...options, keyGeneration });
+	return { ...options.previous, ...wrapped, keyGeneration };
 }
 
 /** A scan under the new key, same id; a scan that no longer opens is kept as it is. */
 async function resealScan(
 	row: SealedRow,
 	from: UnlockedVault,
-	newScanKey: Uint8Array
+	to: UnlockedVault
 ): Promise<SealedRow> {
 	let plaintext: Uint8Array | undefined;
 	try {
@@ -84,10 +49,9 @@ async function resealScan(
 		return row; // damaged: kept, flagged as before
 	}
 	if (!plaintext) return row;
-	const associatedData = scanAssociatedData(row.id, row.v);
-	const ct = seal({ key: newScanKey, plaintext, associatedData });
+	const resealed = to.sealScan(row.id, plaintext, row.at);
 	wipe(plaintext);
-	return { ...row, ct };
+	return resealed;
 }
 
 function resealRecord(row: SealedRow, from: UnlockedVault, to: UnlockedVault): SealedRow {
@@ -140,7 +104,6 @@ export async function rotateVaultKey(options: {
 		deriveKey
 	});
 	const next = new UnlockedVault(db, vaultKey.slice(), deriveKey);
-	const newScanKey = deriveSubkey(vaultKey, 'scans');
 	try {
 		const omitted = new Set((options.omitKeys ?? []).map((key) => vault.recordId(key)));
 		const records = (await db.records.toArray())
@@ -153,7 +116,7 @@ export async function rotateVaultKey(options: {
 		const scans: SealedRow[] = [];
 		for (const id of await db.scans.toCollection().primaryKeys()) {
 			const row = await db.scans.get(id);
-			if (row) scans.push(await resealScan(row, vault, newScanKey));
+			if (row) scans.push(await resealScan(row, vault, next));
 		}
 		await db.transaction('rw', db.header, db.records, db.scans, async () => {
 			const current = await db.header.get('main');
@@ -169,7 +132,6 @@ export async function rotateVaultKey(options: {
 		return result;
 	} finally {
 		next.lock();
-		wipe(newScanKey);
 	}
 }
 
@@ -192,11 +154,10 @@ export async function adoptVaultKey(options: {
 		throw new Error('The received key is not newer than this vault');
 	}
 	const next = new UnlockedVault(db, options.vaultKey.slice(), options.deriveKey);
-	const newScanKey = deriveSubkey(options.vaultKey, 'scans');
 	try {
 		const records = options.keep.records.map((row) => resealRecord(row, vault, next));
 		const scans: SealedRow[] = [];
-		for (const row of options.keep.scans) scans.push(await resealScan(row, vault, newScanKey));
+		for (const row of options.keep.scans) scans.push(await resealScan(row, vault, next));
 		await db.transaction('rw', db.header, db.records, db.scans, async () => {
 			const current = await db.header.get('main');
 			if (current?.keyGeneration !== previous.keyGeneration) {
@@ -210,6 +171,5 @@ export async function adoptVaultKey(options: {
 		});
 	} finally {
 		next.lock();
-		wipe(newScanKey);
 	}
 }

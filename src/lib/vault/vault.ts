@@ -48,7 +48,9 @@ export interface VaultOptions {
 	kdf?: { memoryKiB: number; iterations: number; parallelism: number };
 }
 
-function headerAssociatedData(header: Pick<VaultHeaderRow, 'format' | 'kdf' | 'keyGeneration'>) {
+export function headerAssociatedData(
+	header: Pick<VaultHeaderRow, 'format' | 'kdf' | 'keyGeneration'>
+) {
 	const { algorithm, memoryKiB, iterations, parallelism, salt } = header.kdf;
 	// The KDF parameters are bound to the wrapped key: lowering them in storage breaks unwrapping.
 	return utf8Encode(
@@ -73,7 +75,8 @@ function scanAssociatedData(id: string, version: number): Uint8Array {
 	return utf8Encode(`papiers/scan/${id}/v${version}`);
 }
 
-async function wrapVaultKey(options: {
+/** Wraps a vault key under a password with fresh salt; rotate-key.ts uses it for a new key. */
+export async function wrapVaultKey(options: {
 	vaultKey: Uint8Array;
 	password: string;
 	kdf: { memoryKiB: number; iterations: number; parallelism: number };
@@ -311,15 +314,20 @@ export class UnlockedVault implements RecordStore {
 		for (const id of deletedScans) this.#emit({ table: 'scans', kind: 'delete', id });
 	}
 
-	async putScan(bytes: Uint8Array): Promise<string> {
+	/** Seals scan bytes under this vault's key, without storing (key rotation re-seals with it). */
+	sealScan(id: string, bytes: Uint8Array, at = Date.now()): SealedRow {
 		this.#assertUnlocked();
-		const id = crypto.randomUUID();
 		const ct = seal({
 			key: this.#scanKey,
 			plaintext: bytes,
 			associatedData: scanAssociatedData(id, SCAN_SCHEMA_VERSION)
 		});
-		const row: SealedRow = { id, v: SCAN_SCHEMA_VERSION, ct, at: Date.now() };
+		return { id, v: SCAN_SCHEMA_VERSION, ct, at };
+	}
+
+	async putScan(bytes: Uint8Array): Promise<string> {
+		const id = crypto.randomUUID();
+		const row = this.sealScan(id, bytes);
 		await this.#db.scans.put(row);
 		this.#emit({ table: 'scans', kind: 'put', row });
 		return id;

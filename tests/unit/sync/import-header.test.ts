@@ -33,7 +33,7 @@ describe('importing a received header', () => {
 		);
 		const opened = await unlockVault({ password, vault: { db: target } });
 		// Same key: a row sealed on one device opens on the other.
-		const row = (await source.records.toArray())[0];
+		const row = (await source.records.get(vault.recordId('element:email')))!;
 		expect(opened.openRecord(row).value).toEqual({ email: 'ada@example.org' });
 		const imported = (await target.header.get('main'))!;
 		expect(imported.hint).toBe('horse');
