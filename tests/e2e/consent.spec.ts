@@ -35,12 +35,14 @@ import {
 	ROTATED_SCAN,
 	SMALL_SCAN,
 	addFromHome,
+	addPhotos,
 	fillAddress,
 	fillEmail,
 	fillIdDocument,
 	fillPersonalDetails,
 	fillPhone,
-	fillProofScans
+	fillProofScans,
+	scanGroup
 } from './fill';
 
 /** What the person enters, and how the service must show it back. */
@@ -81,14 +83,16 @@ test('sign up: consent URL, password, fill what is missing, Authorize, the servi
 	await expect(page.getByRole('group', { name: 'Choose which document to share' })).toHaveCount(2);
 	await page.getByRole('radio', { name: 'Identity card' }).check();
 	await expect(page.getByText('Selfie with the document')).toBeVisible();
-	await edit('Fill in Identity card', (p) =>
-		fillIdDocument(p, {
-			...CARD,
-			front: [LARGE_SCAN],
-			reverse: [SMALL_SCAN],
-			selfie: [ROTATED_SCAN]
-		})
-	);
+	await edit('Fill in Identity card', async (p) => {
+		await fillIdDocument(p, { ...CARD, front: [LARGE_SCAN], reverse: [SMALL_SCAN] });
+		// The editor knows what this service asks for: no saving without the selfie.
+		const selfie = scanGroup(p, /^Selfie/);
+		await expect(selfie).not.toHaveAccessibleName(/optional/);
+		await p.getByRole('button', { name: 'Save', exact: true }).click();
+		await expect(selfie).toHaveAccessibleDescription(/^Add a photo\./);
+		await expect(p.getByRole('heading', { level: 1, name: 'Identity card' })).toBeVisible();
+		await addPhotos(selfie, [ROTATED_SCAN], 'camera');
+	});
 	await edit('Fill in Residential address', (p) => fillAddress(p, HOME));
 	await edit('Fill in Utility bill', (p) => fillProofScans(p, [SMALL_SCAN, ROTATED_SCAN]));
 	await edit('Fill in Phone number', (p) => fillPhone(p, PHONE.typed));

@@ -583,6 +583,10 @@ interface Tally {
 	pageErrors: string[];
 	dialogs: string[];
 	outside: string[];
+	/** Mean time per client-side case over the first and the last 200 (the history grows). */
+	firstMs?: number;
+	lastFrom?: number;
+	lastMs?: number;
 }
 
 /**
@@ -700,7 +704,10 @@ async function runCases(
 	await unlock(page);
 	await expect(page.getByRole('heading', { name: 'Your papers' })).toBeVisible();
 	phase = 'client-side';
-	for (const { category, path } of cases) {
+	const started = performance.now();
+	for (const [index, { category, path }] of cases.entries()) {
+		if (index === 200) tally.firstMs = (performance.now() - started) / 200;
+		if (index === cases.length - 200) tally.lastFrom = performance.now();
 		const want = await page.evaluate(async (path) => {
 			const follow = (href: string) => {
 				// Inside the app's root element, where SvelteKit listens for link clicks.
@@ -741,6 +748,7 @@ async function runCases(
 			tally.disallowedRefused++;
 		}
 	}
+	if (tally.lastFrom !== undefined) tally.lastMs = (performance.now() - tally.lastFrom) / 200;
 	expect(page.url().startsWith(WALLET_ORIGIN)).toBe(true);
 	return tally;
 }
@@ -751,7 +759,11 @@ function report(name: string, tally: Tally) {
 		`(${tally.spa} client-side navigations, ${tally.fullLoads} full page loads, ` +
 		`${tally.returnsPressed} "Return" buttons pressed); ${tally.refused} refused, ` +
 		`${tally.accepted} accepted, ${tally.disallowedRefused} with a disallowed callback; ` +
-		`${tally.pageErrors.length} uncaught exceptions; by category ${JSON.stringify(tally.byCategory)}`;
+		`${tally.pageErrors.length} uncaught exceptions; ` +
+		(tally.firstMs !== undefined && tally.lastMs !== undefined
+			? `${tally.firstMs.toFixed(0)} ms per case over the first 200, ${tally.lastMs.toFixed(0)} over the last 200; `
+			: '') +
+		`by category ${JSON.stringify(tally.byCategory)}`;
 	console.info(summary);
 	test.info().annotations.push({ type: 'hostile count', description: summary });
 }
