@@ -20,7 +20,9 @@ const TYPES = {
 
 export function startStaticServer({ root = 'build', host = '127.0.0.1', port = 5173 } = {}) {
 	const base = resolve(root);
-	const server = createServer((request, response) => {
+	// Consent links carry a service's key and possibly a list of errors: allow long URLs
+	// (the wallet's parser accepts up to 256 KiB of query).
+	const server = createServer({ maxHeaderSize: 320 * 1024 }, (request, response) => {
 		const url = new URL(request.url ?? '/', 'http://localhost');
 		let path = normalize(join(base, decodeURIComponent(url.pathname)));
 		if (!path.startsWith(base)) {
@@ -30,6 +32,11 @@ export function startStaticServer({ root = 'build', host = '127.0.0.1', port = 5
 		if (!existsSync(path) || statSync(path).isDirectory()) {
 			const html = `${path.replace(/\/$/, '')}.html`;
 			path = existsSync(html) ? html : join(base, 'index.html');
+		}
+		if (!existsSync(path)) {
+			// build/ is being rewritten: answer, rather than crash the server.
+			response.writeHead(503, { 'retry-after': '1' }).end();
+			return;
 		}
 		const type = TYPES[extname(path)] ?? 'application/octet-stream';
 		const immutable = url.pathname.startsWith('/_app/immutable/');

@@ -21,10 +21,11 @@ class AppUpdate {
 		this.#workbox.addEventListener('controlling', (event) => {
 			if (event.isUpdate) location.reload();
 		});
-		void this.#workbox.register();
+		// Without a worker the app still runs, online only; nothing to report to the person.
+		this.#workbox.register().catch(() => undefined);
 		// Look for a new deployment whenever the app comes back to the foreground.
 		document.addEventListener('visibilitychange', () => {
-			if (document.visibilityState === 'visible') void this.#workbox?.update();
+			if (document.visibilityState === 'visible') this.#workbox?.update().catch(() => undefined);
 		});
 	}
 

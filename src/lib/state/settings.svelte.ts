@@ -10,8 +10,28 @@ const AUTO_LOCK_KEY = 'papiers.autoLockMinutes';
 export const AUTO_LOCK_CHOICES = [1, 2, 5, 10, 15, 30, 60] as const;
 export const DEFAULT_AUTO_LOCK_MINUTES = 5;
 
+/**
+ * localStorage throws where the browser blocks storage (a cross-site frame, cookies off): the
+ * settings then last for the page, and the app still starts.
+ */
+function readStored(key: string): string | null {
+	try {
+		return globalThis.localStorage?.getItem(key) ?? null;
+	} catch {
+		return null;
+	}
+}
+
+function writeStored(key: string, value: string): void {
+	try {
+		localStorage.setItem(key, value);
+	} catch {
+		// Kept in memory only.
+	}
+}
+
 function readAutoLock(): number {
-	const stored = Number(globalThis.localStorage?.getItem(AUTO_LOCK_KEY));
+	const stored = Number(readStored(AUTO_LOCK_KEY));
 	return (AUTO_LOCK_CHOICES as readonly number[]).includes(stored)
 		? stored
 		: DEFAULT_AUTO_LOCK_MINUTES;
@@ -28,7 +48,7 @@ class DeviceSettings {
 	set autoLockMinutes(minutes: number) {
 		if (!(AUTO_LOCK_CHOICES as readonly number[]).includes(minutes)) return;
 		this.#autoLockMinutes = minutes;
-		localStorage.setItem(AUTO_LOCK_KEY, String(minutes));
+		writeStored(AUTO_LOCK_KEY, String(minutes));
 	}
 
 	get locale(): Locale {

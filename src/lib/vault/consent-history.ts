@@ -41,6 +41,19 @@ export async function addHistoryEntry(
 	return full;
 }
 
+/**
+ * Refused requests cost a site nothing to send, so only the newest of them are kept: a site
+ * cannot grow someone's history (and slow every consent screen) without limit.
+ */
+export const MAX_FAILURES_KEPT = 100;
+
+export async function pruneFailures(store: RecordStore, keep = MAX_FAILURES_KEPT): Promise<number> {
+	const failures = (await listHistory(store)).filter((entry) => entry.outcome === 'failed');
+	const excess = failures.slice(keep);
+	for (const entry of excess) await store.delete(`${PREFIX}${entry.id}`);
+	return excess.length;
+}
+
 /** Newest first. */
 export async function listHistory(store: RecordStore): Promise<ConsentHistoryEntry[]> {
 	const { records } = await store.list<ConsentHistoryEntry>(PREFIX);

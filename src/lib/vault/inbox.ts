@@ -5,7 +5,12 @@
  */
 import { openSealedBox, sealToPublicKey } from '$lib/crypto/sealed-box';
 import { utf8Decode, utf8Encode, wipe } from '$lib/crypto/bytes';
-import { addHistoryEntry, type ConsentHistoryEntry } from './consent-history';
+import {
+	addHistoryEntry,
+	MAX_FAILURES_KEPT,
+	pruneFailures,
+	type ConsentHistoryEntry
+} from './consent-history';
 import type { PapiersDb } from './db';
 import { INBOX_KEY_RECORD, type UnlockedVault } from './vault';
 
@@ -15,6 +20,8 @@ type InboxEntry = Omit<ConsentHistoryEntry, 'id'>;
 export async function postToInbox(db: PapiersDb, entry: InboxEntry): Promise<boolean> {
 	const header = await db.header.get('main');
 	if (!header?.inboxPublicKey) return false;
+	// The history keeps only the newest failures anyway; past that, more would only fill the disk.
+	if ((await db.inbox.count()) >= MAX_FAILURES_KEPT) return false;
 	const sealed = sealToPublicKey({
 		recipientPublicKey: header.inboxPublicKey,
 		plaintext: utf8Encode(JSON.stringify(entry))
@@ -50,5 +57,6 @@ export async function drainInbox(vault: UnlockedVault): Promise<number> {
 	} finally {
 		wipe(secretKey);
 	}
+	await pruneFailures(vault);
 	return moved;
 }

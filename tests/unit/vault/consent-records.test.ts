@@ -57,3 +57,37 @@ describe('trust on first use', () => {
 		expect(await checkServiceKey(vault, 'https://b.example', 'AAAA')).toEqual({ status: 'new' });
 	});
 });
+
+describe('failures kept', () => {
+	it('keeps only the newest failures, and every authorization', async () => {
+		const { pruneFailures } = await import('$lib/vault/consent-history');
+		const vault = await newVault();
+		await addHistoryEntry(vault, {
+			at: 1,
+			outcome: 'authorized',
+			origin: 'https://a.example',
+			botId: '1',
+			types: ['email'],
+			sent: []
+		});
+		for (let i = 0; i < 7; i++) {
+			await addHistoryEntry(vault, {
+				at: 10 + i,
+				outcome: 'failed',
+				origin: 'https://spam.example',
+				botId: '2',
+				types: [],
+				sent: [],
+				error: `E${i}`
+			});
+		}
+		expect(await pruneFailures(vault, 3)).toBe(4);
+		const left = await listHistory(vault);
+		expect(left.map((entry) => entry.error ?? entry.outcome)).toEqual([
+			'E6',
+			'E5',
+			'E4',
+			'authorized'
+		]);
+	});
+});
