@@ -470,7 +470,8 @@ async function readScreen(page: Page, want: string, ms = 10_000): Promise<Screen
 	return page.evaluate(
 		async ({ want, ms }) => {
 			const describe = (): Omit<Screen, 'href'> | undefined => {
-				if (location.href !== want) return undefined;
+				// The wallet drops a fragment it cannot decode (hooks.client.ts): compare without it.
+				if (location.href.split('#')[0] !== want.split('#')[0]) return undefined;
 				const buttons = [...document.querySelectorAll('button')].map((b) => b.textContent!.trim());
 				const error = document.querySelector('[data-testid="consent-error"]');
 				if (error) {
