@@ -34,11 +34,17 @@ export function groupScopeRows(scope: Scope): ConsentGroup[] {
 	const merged = new Map<number, ConsentGroup>();
 	const absorbed = new Set<number>();
 	if (personal.length === 1 && idRows.length === 1) {
-		merged.set(Math.min(personal[0], idRows[0]), { kind: 'identity', rows: [personal[0], idRows[0]] });
+		merged.set(Math.min(personal[0], idRows[0]), {
+			kind: 'identity',
+			rows: [personal[0], idRows[0]]
+		});
 		absorbed.add(Math.max(personal[0], idRows[0]));
 	}
 	if (address.length === 1 && proofRows.length === 1) {
-		merged.set(Math.min(address[0], proofRows[0]), { kind: 'address', rows: [address[0], proofRows[0]] });
+		merged.set(Math.min(address[0], proofRows[0]), {
+			kind: 'address',
+			rows: [address[0], proofRows[0]]
+		});
 		absorbed.add(Math.max(address[0], proofRows[0]));
 	}
 

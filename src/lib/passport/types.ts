@@ -24,12 +24,7 @@ export type IdDocumentType = (typeof ID_DOCUMENT_TYPES)[number];
 export type AddressDocumentType = (typeof ADDRESS_DOCUMENT_TYPES)[number];
 export type DocumentType = IdDocumentType | AddressDocumentType;
 export type ElementType =
-	| 'personal_details'
-	| IdDocumentType
-	| 'address'
-	| AddressDocumentType
-	| 'phone_number'
-	| 'email';
+	'personal_details' | IdDocumentType | 'address' | AddressDocumentType | 'phone_number' | 'email';
 
 export const ELEMENT_TYPES: readonly ElementType[] = [
 	...PERSONAL_TYPES,
