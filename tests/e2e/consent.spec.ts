@@ -91,7 +91,7 @@ test('sign up: consent URL, password, fill what is missing, Authorize, the servi
 		await p.getByRole('button', { name: 'Save', exact: true }).click();
 		await expect(selfie).toHaveAccessibleDescription(/^Add a photo\./);
 		await expect(p.getByRole('heading', { level: 1, name: 'Identity card' })).toBeVisible();
-		await addPhotos(selfie, [ROTATED_SCAN], 'camera');
+		await addPhotos(selfie, [ROTATED_SCAN], 'camera', 'user');
 	});
 	await edit('Fill in Residential address', (p) => fillAddress(p, HOME));
 	await edit('Fill in Utility bill', (p) => fillProofScans(p, [SMALL_SCAN, ROTATED_SCAN]));

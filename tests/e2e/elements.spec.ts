@@ -8,6 +8,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { join } from 'node:path';
 import { isJpeg, jpegHasExif, jpegHasXmp, readJpegSize } from '../../src/lib/capture/jpeg';
 import { PASSWORD, createVault, unlock } from './helpers';
+import { addPhotos, homeRow as row, scanGroup, thumbnails } from './fill';
 
 const SCANS = join(import.meta.dirname, '../fixtures/scans');
 const LARGE = join(SCANS, 'gps-large-3000x2000.jpg');
@@ -43,37 +44,10 @@ function isoInDays(days: number): string {
 	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-const row = (page: Page, type: string) => page.locator(`main a[href="/element/${type}"]`);
-const scanGroup = (page: Page, name: RegExp | string) => page.getByRole('group', { name });
-const thumbnails = (group: Locator) => group.getByRole('button', { name: /^(View|Voir) / });
-
 async function openEditor(page: Page, type: string, heading: string) {
 	await row(page, type).click();
 	await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
 	await expect(page.getByRole('button', { name: /^(Save|Enregistrer)$/ })).toBeVisible();
-}
-
-/**
- * Adds photos to a scan part the way a person does: a tap on "Take a photo" or "Choose from
- * gallery", then the phone's picker. Checks which camera the button asks for.
- */
-async function addPhotos(
-	group: Locator,
-	how: 'camera' | 'gallery',
-	files: string[],
-	camera: 'environment' | 'user' = 'environment'
-) {
-	const before = await thumbnails(group).count();
-	const chooser = group.page().waitForEvent('filechooser');
-	const name =
-		how === 'camera'
-			? /^(Take a photo|Prendre une photo)/
-			: /^(Choose from gallery|Choisir dans la galerie)/;
-	await group.getByRole('button', { name }).click();
-	const picker = await chooser;
-	expect(await picker.element().getAttribute('capture')).toBe(how === 'camera' ? camera : null);
-	await picker.setFiles(files);
-	await expect(thumbnails(group)).toHaveCount(before + files.length, { timeout: 20_000 });
 }
 
 async function save(page: Page) {
@@ -223,9 +197,9 @@ test.describe('every element', () => {
 		await expect(scanGroup(page, 'Translation (optional)')).toBeVisible();
 		await page.getByLabel('Document number').fill(V.passportNo);
 		await page.getByLabel('Expiry date (optional)').fill(isoInDays(10));
-		await addPhotos(scanGroup(page, 'Front side'), 'camera', [LARGE]);
-		await addPhotos(scanGroup(page, /^Selfie/), 'camera', [SMALL], 'user');
-		await addPhotos(scanGroup(page, /^Translation/), 'gallery', [SMALL, ROTATED]);
+		await addPhotos(scanGroup(page, 'Front side'), [LARGE], 'camera');
+		await addPhotos(scanGroup(page, /^Selfie/), [SMALL], 'camera', 'user');
+		await addPhotos(scanGroup(page, /^Translation/), [SMALL, ROTATED], 'gallery');
 		await save(page);
 		await expect(row(page, 'passport')).toContainText(V.passportNo);
 		await expect(row(page, 'passport')).toContainText('This document expires within 30 days.');
@@ -234,23 +208,23 @@ test.describe('every element', () => {
 		await openEditor(page, 'identity_card', 'Identity card');
 		await page.getByLabel('Document number').fill(V.idCardNo);
 		await page.getByLabel('Expiry date (optional)').fill(isoInDays(-5));
-		await addPhotos(scanGroup(page, 'Front side'), 'gallery', [SMALL]);
-		await addPhotos(scanGroup(page, 'Reverse side'), 'camera', [SMALL]);
+		await addPhotos(scanGroup(page, 'Front side'), [SMALL], 'gallery');
+		await addPhotos(scanGroup(page, 'Reverse side'), [SMALL], 'camera');
 		await save(page);
 		await expect(row(page, 'identity_card')).toContainText('This document has expired.');
 
 		// Driver's licence with no expiry date.
 		await openEditor(page, 'driver_license', 'Driver’s licence');
 		await page.getByLabel('Document number').fill(V.licenceNo);
-		await addPhotos(scanGroup(page, 'Front side'), 'camera', [ROTATED]);
-		await addPhotos(scanGroup(page, 'Reverse side'), 'camera', [SMALL]);
+		await addPhotos(scanGroup(page, 'Front side'), [ROTATED], 'camera');
+		await addPhotos(scanGroup(page, 'Reverse side'), [SMALL], 'camera');
 		await save(page);
 		await expect(row(page, 'driver_license')).toContainText(`${V.licenceNo}, no expiry date`);
 
 		await openEditor(page, 'internal_passport', 'Internal passport');
 		await page.getByLabel('Document number').fill(V.internalNo);
 		await page.getByLabel('Expiry date (optional)').fill('2040-12-31');
-		await addPhotos(scanGroup(page, 'Front side'), 'gallery', [SMALL]);
+		await addPhotos(scanGroup(page, 'Front side'), [SMALL], 'gallery');
 		await save(page);
 		await expect(row(page, 'internal_passport')).toContainText('expires Dec 31, 2040');
 		await expect(row(page, 'internal_passport')).not.toContainText('This document');
@@ -267,8 +241,8 @@ test.describe('every element', () => {
 
 		// Proofs of address: a two-page bill with a translation, then one scan each.
 		await openEditor(page, 'utility_bill', 'Utility bill');
-		await addPhotos(scanGroup(page, 'Scans'), 'gallery', [SMALL, ROTATED]);
-		await addPhotos(scanGroup(page, /^Translation/), 'camera', [SMALL]);
+		await addPhotos(scanGroup(page, 'Scans'), [SMALL, ROTATED], 'gallery');
+		await addPhotos(scanGroup(page, /^Translation/), [SMALL], 'camera');
 		await save(page);
 		await expect(row(page, 'utility_bill')).toContainText('2 scans');
 		for (const [type, title] of [
@@ -278,7 +252,7 @@ test.describe('every element', () => {
 			['temporary_registration', 'Temporary registration']
 		]) {
 			await openEditor(page, type, title);
-			await addPhotos(scanGroup(page, 'Scans'), 'camera', [SMALL]);
+			await addPhotos(scanGroup(page, 'Scans'), [SMALL], 'camera');
 			await save(page);
 			await expect(row(page, type)).toContainText('1 scan');
 		}
@@ -600,8 +574,8 @@ test.describe('in French', () => {
 
 		await page.getByLabel('Numéro du document').fill('FRZ0912345');
 		await page.getByLabel('Date d’expiration (facultatif)').fill('2040-12-31');
-		await addPhotos(recto, 'camera', [SMALL]);
-		await addPhotos(scanGroup(page, /^Traduction/), 'gallery', [SMALL]);
+		await addPhotos(recto, [SMALL], 'camera');
+		await addPhotos(scanGroup(page, /^Traduction/), [SMALL], 'gallery');
 		await save(page);
 		await expect(row(page, 'passport')).toContainText('FRZ0912345, expire le 31 déc. 2040');
 

@@ -3,7 +3,6 @@
  * does, wherever the editor is shown: the /element/<type> page or, later, inline on the consent
  * screen. Every helper takes the part of the page that holds the editor.
  *
- * Same selectors as tests/e2e/elements.spec.ts (its own helpers are local to that spec).
  */
 
 import { expect, type Locator, type Page } from '@playwright/test';
@@ -30,13 +29,15 @@ export const homeRow = (page: Page, type: string) =>
 	page.locator(`main a[href="/element/${type}"]`);
 
 /**
- * Adds photos to a scan part: "Take a photo" or "Choose from gallery", then the phone's picker;
- * waits for the thumbnails (capture downscales and re-encodes each one).
+ * Adds photos to a scan part the way a person does: "Take a photo" or "Choose from gallery", then
+ * the phone's picker (checking which camera the button asks for); waits for the thumbnails
+ * (capture downscales and re-encodes each one).
  */
 export async function addPhotos(
 	group: Locator,
 	files: string[] | { name: string; mimeType: string; buffer: Buffer }[],
-	how: 'camera' | 'gallery' = 'gallery'
+	how: 'camera' | 'gallery' = 'gallery',
+	camera: 'environment' | 'user' = 'environment'
 ) {
 	const before = await thumbnails(group).count();
 	const chooser = group.page().waitForEvent('filechooser');
@@ -45,7 +46,9 @@ export async function addPhotos(
 			? /^(Take a photo|Prendre une photo)/
 			: /^(Choose from gallery|Choisir dans la galerie)/;
 	await group.getByRole('button', { name }).click();
-	await (await chooser).setFiles(files);
+	const picker = await chooser;
+	expect(await picker.element().getAttribute('capture')).toBe(how === 'camera' ? camera : null);
+	await picker.setFiles(files);
 	await expect(thumbnails(group)).toHaveCount(before + files.length, { timeout: 30_000 });
 }
 
@@ -89,7 +92,8 @@ export async function fillIdDocument(scope: Scope, document: IdDocument) {
 	await addPhotos(scanGroup(scope, 'Front side'), document.front, 'camera');
 	if (document.reverse)
 		await addPhotos(scanGroup(scope, 'Reverse side'), document.reverse, 'camera');
-	if (document.selfie) await addPhotos(scanGroup(scope, /^Selfie/), document.selfie, 'camera');
+	if (document.selfie)
+		await addPhotos(scanGroup(scope, /^Selfie/), document.selfie, 'camera', 'user');
 }
 
 export interface Address {

@@ -18,6 +18,19 @@ test('cancellations and failures are kept, newest first, searchable, with detail
 	await expect(
 		page.getByRole('heading', { name: 'This request cannot be processed' })
 	).toBeVisible();
+	// The entry is written in the background; a person reads the screen, the test waits for it.
+	await page.waitForFunction(
+		() =>
+			new Promise<boolean>((resolve) => {
+				const open = indexedDB.open('papiers');
+				open.onsuccess = () => {
+					const db = open.result;
+					if (!db.objectStoreNames.contains('inbox')) return resolve(false);
+					const count = db.transaction('inbox').objectStore('inbox').count();
+					count.onsuccess = () => resolve(count.result > 0);
+				};
+			})
+	);
 
 	// A valid request, cancelled after confirmation.
 	await page.goto(consentUrl);

@@ -22,6 +22,7 @@ class Session {
 	#stopAutoLock: (() => void) | undefined;
 	#lockListeners = new Set<() => void>();
 	#unlockListeners = new Set<(vault: UnlockedVault) => void>();
+	#inboxDrained: Promise<void> = Promise.resolve();
 
 	get status(): SessionStatus {
 		return this.#status;
@@ -92,6 +93,11 @@ class Session {
 		vault?.lock();
 	}
 
+	/** Resolves once what was recorded while locked has moved into the history. */
+	inboxDrained(): Promise<void> {
+		return this.#inboxDrained;
+	}
+
 	/** Called on every lock, before the vault's keys are wiped. */
 	onLock(listener: () => void): () => void {
 		this.#lockListeners.add(listener);
@@ -119,7 +125,12 @@ class Session {
 		this.#status = 'unlocked';
 		for (const listener of this.#unlockListeners) listener(vault);
 		// What happened while locked (refused consent requests) joins the history now.
-		void import('$lib/vault/inbox').then(({ drainInbox }) => drainInbox(vault));
+		this.#inboxDrained = import('$lib/vault/inbox')
+			.then(({ drainInbox }) => drainInbox(vault))
+			.then(
+				() => undefined,
+				() => undefined
+			);
 		this.#stopAutoLock?.();
 		this.#stopAutoLock = startAutoLock({
 			minutes: () => deviceSettings.autoLockMinutes,
