@@ -1,18 +1,14 @@
 // Unlock at the shipped Argon2id parameters (64 MiB, 3 passes), median of 5, against the bare
 // hash-wasm Argon2id computation at the same parameters in the same page.
 import { median, ms } from './stats.js';
+import { createVaultThroughUi } from './wallet.js';
 
 const PASSWORD = 'bench passphrase for unlock';
 
 export async function run({ browser, walletUrl }) {
 	const context = await browser.newContext({ locale: 'en-US', bypassCSP: true });
 	const page = await context.newPage();
-	await page.goto(`${walletUrl}/setup`);
-	await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-	await page.getByLabel('Confirm password', { exact: true }).fill(PASSWORD);
-	await page.getByRole('checkbox').check();
-	await page.getByRole('button', { name: 'Create vault' }).click();
-	await page.getByRole('heading', { name: 'Your papers' }).waitFor();
+	await createVaultThroughUi(page, walletUrl, PASSWORD);
 
 	const unlockTimes = [];
 	for (let i = 0; i < 5; i++) {

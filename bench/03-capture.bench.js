@@ -5,50 +5,10 @@
 // XChaCha20-Poly1305, IndexedDB transaction, back to the overview). Median of 5, against the bare
 // browser work (createImageBitmap, one draw, convertToBlob) on the same photo in the same page.
 import { median, ms } from './stats.js';
+import { createVaultThroughUi, photoLikeJpeg } from './wallet.js';
 
 const PASSWORD = 'bench passphrase for capture';
 const RUNS = 5;
-
-/** A 4000x3000 JPEG with gradients, shapes and grain, so it compresses like a photo (a few MB). */
-async function makePhoto(page) {
-	const base64 = await page.evaluate(async () => {
-		const canvas = new OffscreenCanvas(4000, 3000);
-		const context = canvas.getContext('2d');
-		const gradient = context.createLinearGradient(0, 0, 4000, 3000);
-		gradient.addColorStop(0, '#d8c7a0');
-		gradient.addColorStop(1, '#6d8fb3');
-		context.fillStyle = gradient;
-		context.fillRect(0, 0, 4000, 3000);
-		context.fillStyle = '#1b1b1b';
-		context.font = '64px serif';
-		for (let line = 0; line < 40; line++) {
-			context.fillText(
-				`PAPIERS BENCH ${line} ${'<'.repeat(line % 30)} 0123456789 ABCDEF`,
-				200,
-				150 + line * 70
-			);
-		}
-		// Sensor-like grain: what makes camera JPEGs large.
-		const grain = context.getImageData(0, 0, 4000, 3000);
-		let seed = 1;
-		for (let i = 0; i < grain.data.length; i += 4) {
-			seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-			const noise = (seed % 24) - 12;
-			grain.data[i] += noise;
-			grain.data[i + 1] += noise;
-			grain.data[i + 2] += noise;
-		}
-		context.putImageData(grain, 0, 0);
-		const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
-		const bytes = new Uint8Array(await blob.arrayBuffer());
-		let binary = '';
-		for (let i = 0; i < bytes.length; i += 0x8000) {
-			binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-		}
-		return btoa(binary);
-	});
-	return Buffer.from(base64, 'base64');
-}
 
 /** Arms the in-page clock: change event -> thumbnail decoded -> Save -> overview shows `count`. */
 function armTimer(page, count) {
@@ -99,14 +59,9 @@ export async function run({ browser, walletUrl }) {
 		viewport: { width: 412, height: 915 }
 	});
 	const page = await context.newPage();
-	await page.goto(`${walletUrl}/setup`);
-	await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-	await page.getByLabel('Confirm password', { exact: true }).fill(PASSWORD);
-	await page.getByRole('checkbox').check();
-	await page.getByRole('button', { name: 'Create vault' }).click();
-	await page.getByRole('heading', { name: 'Your papers' }).waitFor();
+	await createVaultThroughUi(page, walletUrl, PASSWORD);
 
-	const photo = await makePhoto(page);
+	const photo = await photoLikeJpeg(page, { width: 4000, height: 3000 });
 	const total = [];
 	const toThumbnail = [];
 	const toStored = [];

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startExampleService } from '../example/server.js';
 import { median, ms } from './stats.js';
+import { createVaultThroughUi, photoLikeJpeg } from './wallet.js';
 
 const PASSWORD = 'bench passphrase for consent';
 const RUNS = 5;
@@ -46,49 +47,6 @@ function nextPost(queue) {
 	return new Promise((resolve) => queue.push(resolve));
 }
 
-/**
- * A photo-like JPEG made in the page (gradient, text, grain), sized so the wallet's stored scan
- * (2048 px, its own JPEG quality) is about 0.5 MB, so the four make about 2 MB.
- */
-async function makePhoto(page, seed) {
-	const base64 = await page.evaluate(async (seed) => {
-		const canvas = new OffscreenCanvas(3000, 2250);
-		const context = canvas.getContext('2d');
-		const gradient = context.createLinearGradient(0, 0, 3000, 2250);
-		gradient.addColorStop(0, '#d8c7a0');
-		gradient.addColorStop(1, '#6d8fb3');
-		context.fillStyle = gradient;
-		context.fillRect(0, 0, 3000, 2250);
-		context.fillStyle = '#1b1b1b';
-		context.font = '56px serif';
-		for (let line = 0; line < 30; line++) {
-			context.fillText(`PAPIERS ${seed} ${line} <<<<<<<<< 0123456789 ABCDEF`, 150, 120 + line * 70);
-		}
-		const grain = context.getImageData(0, 0, 3000, 2250);
-		let state = seed;
-		for (let i = 0; i < grain.data.length; i += 4) {
-			state = (state * 1103515245 + 12345) & 0x7fffffff;
-			const noise = (state % 14) - 7;
-			grain.data[i] += noise;
-			grain.data[i + 1] += noise;
-			grain.data[i + 2] += noise;
-		}
-		context.putImageData(grain, 0, 0);
-		const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
-		const bytes = new Uint8Array(await blob.arrayBuffer());
-		let binary = '';
-		for (let i = 0; i < bytes.length; i += 0x8000) {
-			binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-		}
-		return btoa(binary);
-	}, seed);
-	return {
-		name: `photo-${seed}.jpg`,
-		mimeType: 'image/jpeg',
-		buffer: Buffer.from(base64, 'base64')
-	};
-}
-
 async function addPhotos(page, groupName, files) {
 	const group = page.getByRole('group', { name: groupName });
 	const chooser = page.waitForEvent('filechooser');
@@ -111,7 +69,8 @@ async function editAndSave(page, type, fill) {
 /** The full passport of QUALITY.md, entered through the editors. */
 async function fillFullPassport(page) {
 	const photos = [];
-	for (let seed = 1; seed <= 4; seed++) photos.push(await makePhoto(page, seed));
+	for (let seed = 1; seed <= 4; seed++)
+		photos.push(await photoLikeJpeg(page, { width: 3000, height: 2250, seed, grain: 14 }));
 	await editAndSave(page, 'personal_details', async () => {
 		await page.getByLabel('First name', { exact: true }).fill('Benedicte');
 		await page.getByLabel('Last name', { exact: true }).fill('Marchand');
@@ -209,12 +168,7 @@ export async function run({ browser, walletUrl }) {
 			}).observe(document, { childList: true, subtree: true, attributes: true });
 		});
 		const page = await context.newPage();
-		await page.goto(`${walletUrl}/setup`);
-		await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-		await page.getByLabel('Confirm password', { exact: true }).fill(PASSWORD);
-		await page.getByRole('checkbox').check();
-		await page.getByRole('button', { name: 'Create vault' }).click();
-		await page.getByRole('heading', { name: 'Your papers' }).waitFor({ timeout: 30_000 });
+		await createVaultThroughUi(page, walletUrl, PASSWORD);
 		await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
 			timeout: 30_000
 		});

@@ -20,6 +20,7 @@ import { build } from 'vite';
 import { startRelay } from '../scripts/relay.js';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.js';
 import { median, ms } from './stats.js';
+import { createVaultThroughUi } from './wallet.js';
 
 const PASSWORD = 'bench passphrase for sync';
 const SCAN_COUNT = 7;
@@ -231,12 +232,7 @@ export async function run({ browser, walletUrl }) {
 	try {
 		// A: a vault with one email and 20 MB of scans, entered through the editors.
 		const { page } = a;
-		await page.goto(`${walletUrl}/setup`);
-		await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-		await page.getByLabel('Confirm password', { exact: true }).fill(PASSWORD);
-		await page.getByRole('checkbox').check();
-		await page.getByRole('button', { name: 'Create vault' }).click();
-		await home(page).waitFor({ timeout: 30_000 });
+		await createVaultThroughUi(page, walletUrl, PASSWORD);
 		await tab(page, 'Settings');
 		await useRelay(page, relay.url);
 		await tab(page, 'Papers');

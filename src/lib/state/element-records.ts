@@ -138,6 +138,26 @@ export function scanIdsOf(element: StoredElement | undefined): string[] {
  * new one) and returns what was stored. New scans are sealed one by one before the element's
  * transaction; if that transaction fails they are removed again, best effort.
  */
+/**
+ * The element was saved elsewhere (another device through sync, or another tab) after the editor
+ * opened it. Saving over it would silently drop that edit, so the person chooses instead.
+ */
+export class ChangedElsewhereError extends Error {
+	constructor(readonly current: StoredElement) {
+		super(`${current.type} was changed elsewhere while it was being edited`);
+		this.name = 'ChangedElsewhereError';
+	}
+}
+
+/** Whether `current` (what is stored now) is not what the editor started from (`previous`). */
+export function changedSince(
+	current: StoredElement | undefined,
+	previous: StoredElement | undefined
+): boolean {
+	if (!current) return false; // deleted meanwhile: saving the edit keeps it (edit beats delete)
+	return !previous || current.updatedAt !== previous.updatedAt;
+}
+
 export async function saveElement(
 	vault: ElementVault,
 	input: ElementInput,

@@ -7,6 +7,8 @@
 import type { ElementType, StoredElement } from '$lib/passport/types';
 import type { UnlockedVault } from '$lib/vault/vault';
 import {
+	changedSince,
+	ChangedElsewhereError,
 	deleteElement,
 	readElementListing,
 	saveElement,
@@ -134,6 +136,8 @@ class Elements {
 	/** Saves an element in place of `previous` (what the editor showed); see element-records.ts. */
 	async save(input: ElementInput, previous: StoredElement | undefined): Promise<StoredElement> {
 		const vault = session.vault;
+		const current = this.get(input.type);
+		if (current && changedSince(current, previous)) throw new ChangedElsewhereError(current);
 		const element = await saveElement(vault, input, previous);
 		if (this.#loadedFor === vault) this.#put(element);
 		return element;

@@ -176,3 +176,15 @@ describe('listElements', () => {
 		expect(await vault.db.records.count()).toBe(rowsBefore);
 	});
 });
+
+describe('changedSince', () => {
+	it('tells when the stored element is not the one the editor started from', async () => {
+		const { changedSince } = await import('$lib/state/element-records');
+		const opened = { type: 'email' as const, email: 'a@example.org', updatedAt: 1 };
+		const elsewhere = { ...opened, email: 'b@example.org', updatedAt: 2 };
+		expect(changedSince(opened, opened)).toBe(false);
+		expect(changedSince(elsewhere, opened)).toBe(true);
+		expect(changedSince(elsewhere, undefined)).toBe(true); // created elsewhere meanwhile
+		expect(changedSince(undefined, opened)).toBe(false); // deleted elsewhere: the edit wins
+	});
+});
