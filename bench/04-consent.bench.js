@@ -70,7 +70,11 @@ async function editAndSave(page, type, fill) {
 async function fillFullPassport(page) {
 	const photos = [];
 	for (let seed = 1; seed <= 4; seed++)
-		photos.push(await photoLikeJpeg(page, { width: 3000, height: 2250, seed, grain: 14 }));
+		photos.push({
+			name: `photo-${seed}.jpg`,
+			mimeType: 'image/jpeg',
+			buffer: await photoLikeJpeg(page, { width: 3000, height: 2250, seed, grain: 14 })
+		});
 	await editAndSave(page, 'personal_details', async () => {
 		await page.getByLabel('First name', { exact: true }).fill('Benedicte');
 		await page.getByLabel('Last name', { exact: true }).fill('Marchand');
