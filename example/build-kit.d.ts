@@ -1,0 +1,1 @@
+export function buildKit(outDir: string): Promise<string>;

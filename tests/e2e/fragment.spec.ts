@@ -1,0 +1,97 @@
+/**
+ * response_mode=fragment, end to end: the wallet navigates to callback#tg_passport=success&…,
+ * and the service decrypts in the browser with the service kit (WebCrypto), as a service that
+ * has no server-side decryption would.
+ */
+import { expect, test } from '@playwright/test';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildConsentUrl } from '../../src/lib/service/index';
+import { buildKit } from '../../example/build-kit.js';
+import { WALLET_URL } from '../../playwright.config';
+import { createVaultInPlace, editFromConsent, makeServiceKey } from './consent-helpers';
+import { fillEmail, fillPhone } from './fill';
+
+const key = makeServiceKey();
+let server: Server;
+let origin: string;
+let kitDir: string;
+
+/** The service's callback page: reads the fragment and decrypts it with the kit, in the page. */
+const callbackPage = `<!doctype html><meta charset="utf-8"><title>Service</title>
+<h1>Service callback</h1><pre id="result">decrypting…</pre>
+<script type="module">
+	import { decryptDelivery } from '/kit.js';
+	const privateKey = ${JSON.stringify(key.privateKeyPem)};
+	try {
+		const outcome = await decryptDelivery({ privateKey, fragment: location.hash, expectedNonce: 'fragment-nonce-1' });
+		const passport = outcome.passport;
+		document.getElementById('result').textContent = JSON.stringify({
+			status: outcome.status,
+			email: passport.byType.email?.email,
+			phone: passport.byType.phone_number?.phone_number,
+			nonce: passport.nonce
+		});
+	} catch (error) {
+		document.getElementById('result').textContent = 'failed: ' + error.message;
+	}
+</script>`;
+
+test.beforeAll(async () => {
+	kitDir = mkdtempSync(join(tmpdir(), 'papiers-kit-'));
+	const kitPath = await buildKit(kitDir);
+	const kit = readFileSync(kitPath);
+	server = createServer((request, response) => {
+		if (request.url === '/kit.js') {
+			response.writeHead(200, { 'content-type': 'text/javascript' }).end(kit);
+		} else if (request.url?.startsWith('/cb')) {
+			response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(callbackPage);
+		} else response.writeHead(404).end();
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+test.afterAll(async () => {
+	await new Promise((resolve) => server.close(resolve));
+	rmSync(kitDir, { recursive: true, force: true });
+});
+
+test('a fragment delivery decrypts in the service page with the kit', async ({ page }) => {
+	const consentUrl = buildConsentUrl({
+		walletUrl: WALLET_URL,
+		botId: '4242',
+		scope: { v: 1, d: ['pn', 'em'] },
+		publicKey: key.publicKeyPem,
+		nonce: 'fragment-nonce-1',
+		callbackUrl: `${origin}/cb`,
+		responseMode: 'fragment'
+	});
+	await page.goto(consentUrl);
+	await createVaultInPlace(page);
+	await editFromConsent(page, {
+		button: 'Fill in Phone number',
+		origin,
+		fill: (page) => fillPhone(page, '+33 6 12 34 56 78')
+	});
+	await editFromConsent(page, {
+		button: 'Fill in Email',
+		origin,
+		fill: (page) => fillEmail(page, 'fragment@example.org')
+	});
+	await page.getByRole('button', { name: 'Authorize' }).click();
+
+	await expect(page).toHaveURL(new RegExp(`^${origin}/cb#tg_passport=success&passport_data=`));
+	await expect(page.locator('#result')).toHaveText(
+		JSON.stringify({
+			status: 'success',
+			email: 'fragment@example.org',
+			phone: '33612345678',
+			nonce: 'fragment-nonce-1'
+		}),
+		{ timeout: 15_000 }
+	);
+});
