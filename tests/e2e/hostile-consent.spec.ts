@@ -11,6 +11,7 @@
  * "Return to <origin>" button is pressed and must lead to callback + tg_passport=error&error=CODE.
  */
 
+import { CONSENT_PARAMS, WRONG_TYPE_VALUES } from '../helpers/wrong-types';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -163,45 +164,8 @@ const VALID_SCOPES = [
 	'["personal_details","passport","email"]'
 ];
 
-const WRONG_TYPES = [
-	'',
-	'null',
-	'true',
-	'0',
-	'-1',
-	'1e400',
-	'NaN',
-	'[]',
-	'{}',
-	'[null]',
-	'[1,2,3]',
-	'{"v":1,"d":null}',
-	'{"v":1,"d":[null]}',
-	'{"v":1,"d":[{"_":null}]}',
-	'{"v":1,"d":[{"_":{}}]}',
-	'{"v":1,"d":[{"_":"pp","s":"1"}]}',
-	'{"v":1,"data":[{"type":["passport"]}]}',
-	'{"v":1,"data":[{"one_of":"passport"}]}',
-	'{"v":[1],"data":["email"]}',
-	'{"__proto__":{"v":1},"data":["email"]}',
-	'{"v":1,"data":["__proto__"]}',
-	'{"v":1,"d":["constructor"]}',
-	'{"v":1,"d":["toString"]}',
-	'"scope"',
-	'[[["email"]]]'
-];
-
-const PARAMS = [
-	'bot_id',
-	'scope',
-	'public_key',
-	'nonce',
-	'payload',
-	'callback_url',
-	'response_mode',
-	'errors',
-	'service_name'
-];
+const WRONG_TYPES = WRONG_TYPE_VALUES;
+const PARAMS = CONSENT_PARAMS;
 
 function armour(label: string, bytes: Buffer | string) {
 	const body = typeof bytes === 'string' ? bytes : bytes.toString('base64');

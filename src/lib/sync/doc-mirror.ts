@@ -17,6 +17,7 @@
  * version it already had if that is still live (else the newest); listConflicts() shows them
  * all and resolveConflict() settles one.
  */
+import { SerialQueue } from './serial-queue';
 import * as Y from 'yjs';
 import type { PapiersDb } from '$lib/vault/db';
 import type { SealedRow } from '$lib/vault/types';
@@ -79,7 +80,10 @@ export class DocMirror {
 	#rows: Record<SyncedTable, VersionedRows>;
 	#bases: Map<string, string>;
 	#dirty: Record<SyncedTable, Set<string>> = { records: new Set(), scans: new Set() };
-	#work: Promise<void> = Promise.resolve();
+	#work = new SerialQueue((error) => {
+		this.#failure = error;
+		console.error('Sync mirror failed', error);
+	});
 	#flushScheduled = false;
 	#closed = false;
 	#failure: unknown;
@@ -229,11 +233,7 @@ export class DocMirror {
 
 	/** Resolves when every change seen so far is in Dexie and the sync database. */
 	async settled(): Promise<void> {
-		let awaited: Promise<void>;
-		do {
-			awaited = this.#work;
-			await awaited;
-		} while (awaited !== this.#work);
+		await this.#work.settled();
 		await this.#store.written();
 		if (this.#failure) throw this.#failure;
 	}
@@ -250,7 +250,7 @@ export class DocMirror {
 		if (this.#closed) return;
 		this.#closed = true;
 		for (const detach of this.#detach) detach();
-		await this.#work;
+		await this.#work.settled();
 		await this.#store.close();
 	}
 
@@ -369,12 +369,7 @@ export class DocMirror {
 	}
 
 	#enqueue(task: () => Promise<void>): Promise<void> {
-		const run = this.#work.then(task);
-		this.#work = run.catch((error) => {
-			this.#failure = error;
-			console.error('Sync mirror failed', error);
-		});
-		return run;
+		return this.#work.run(task);
 	}
 
 	#assertOpen(): void {

@@ -17,6 +17,7 @@
  * every device ends with the same password, the one Yjs kept. Headers of another key generation
  * are ignored: a new vault key arrives by handover (handover.ts), never by this path.
  */
+import { SerialQueue } from './serial-queue';
 import { liveQuery, type Subscription } from 'dexie';
 import * as Y from 'yjs';
 import { toBase64Url } from '$lib/crypto/bytes';
@@ -60,7 +61,7 @@ export class HeaderSync {
 	#db: PapiersDb;
 	#store: DeviceStore;
 	#stateId: string;
-	#work: Promise<void> = Promise.resolve();
+	#work = new SerialQueue((error) => console.error('Sync: header not reconciled', error));
 	#subscription: Subscription | undefined;
 	#stopped = false;
 	#observer = () => this.#schedule();
@@ -90,11 +91,7 @@ export class HeaderSync {
 
 	/** Resolves when every change seen so far has been handled. */
 	async settled(): Promise<void> {
-		let awaited: Promise<void>;
-		do {
-			awaited = this.#work;
-			await awaited;
-		} while (awaited !== this.#work);
+		await this.#work.settled();
 	}
 
 	stop(): void {
@@ -104,9 +101,8 @@ export class HeaderSync {
 	}
 
 	#schedule(): void {
-		this.#work = this.#work
-			.then(() => (this.#stopped ? undefined : this.#reconcile()))
-			.catch((error) => console.error('Sync: header not reconciled', error));
+		// The queue logs a failure; the next header change tries again.
+		void this.#work.run(() => (this.#stopped ? undefined : this.#reconcile())).catch(() => {});
 	}
 
 	#readEntry(): HeaderEntry | undefined {

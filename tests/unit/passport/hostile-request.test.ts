@@ -4,6 +4,7 @@
  * could navigate to that is not https (or http on loopback). Deterministic: a seeded generator.
  */
 
+import { CONSENT_PARAMS, WRONG_TYPE_VALUES } from '../../helpers/wrong-types';
 import { describe, expect, it } from 'vitest';
 import {
 	buildCancelCallbackUrl,
@@ -202,44 +203,8 @@ describe('hostile consent URLs', () => {
 	});
 
 	it('wrong types in every parameter', () => {
-		const values = [
-			'null',
-			'true',
-			'0',
-			'-1',
-			'1e400',
-			'NaN',
-			'[]',
-			'{}',
-			'[null]',
-			'[1,2,3]',
-			'{"v":1,"d":null}',
-			'{"v":1,"d":[null]}',
-			'{"v":1,"d":[{"_":null}]}',
-			'{"v":1,"d":[{"_":{}}]}',
-			'{"v":1,"d":[{"_":"pp","s":"1"}]}',
-			'{"v":1,"data":[{"type":["passport"]}]}',
-			'{"v":1,"data":[{"one_of":"passport"}]}',
-			'{"v":1,"data":[{"one_of":{"0":"passport"}}]}',
-			'{"v":[1],"data":["email"]}',
-			'{"__proto__":{"v":1},"data":["email"]}',
-			'{"v":1,"data":["__proto__"]}',
-			'{"v":1,"d":["constructor"]}',
-			'{"v":1,"d":["hasOwnProperty"]}',
-			'"scope"',
-			'[[["email"]]]'
-		];
-		const params = [
-			'bot_id',
-			'scope',
-			'public_key',
-			'nonce',
-			'payload',
-			'callback_url',
-			'response_mode',
-			'errors',
-			'service_name'
-		];
+		const values = WRONG_TYPE_VALUES;
+		const params = CONSENT_PARAMS;
 		for (const param of params) for (const value of values) check(consentQuery({ [param]: value }));
 		for (const value of values) {
 			const result = check(consentQuery({ scope: value }));
