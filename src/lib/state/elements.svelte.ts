@@ -93,8 +93,19 @@ class Elements {
 
 	readonly scanUrls = new ScanUrls(() => session.vault);
 
+	/** The vault was replaced while unlocked (a new key): list the new one as the old was. */
+	#reloadOnUnlock = false;
+
 	constructor() {
-		session.onLock(() => this.#forget());
+		session.onLock(() => {
+			this.#reloadOnUnlock = session.isUnlocked && this.#loadedFor !== undefined;
+			this.#forget();
+		});
+		session.onUnlock(() => {
+			if (!this.#reloadOnUnlock) return;
+			this.#reloadOnUnlock = false;
+			void this.load();
+		});
 	}
 
 	get status(): ElementsStatus {

@@ -93,6 +93,24 @@ class Session {
 		vault?.lock();
 	}
 
+	/**
+	 * Carries on under a new vault key without locking: a device removed here, or a key change
+	 * from another device confirmed with the password. What holds the old vault drops it as at
+	 * lock (lock listeners, while `isUnlocked` stays true), then every unlock listener gets the
+	 * new one, and the old keys are wiped.
+	 */
+	replaceVault(next: UnlockedVault): void {
+		const previous = this.#vault;
+		if (!previous) {
+			next.lock();
+			throw new Error('The vault is locked');
+		}
+		for (const listener of this.#lockListeners) listener();
+		this.#vault = next;
+		for (const listener of this.#unlockListeners) listener(next);
+		previous.lock();
+	}
+
 	/** Resolves once what was recorded while locked has moved into the history. */
 	inboxDrained(): Promise<void> {
 		return this.#inboxDrained;

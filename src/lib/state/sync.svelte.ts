@@ -4,9 +4,11 @@
  * /devices. The engine (src/lib/sync/device-sync.ts, with Yjs, y-webrtc and the curve code) is
  * imported on demand, at the first unlock: it never weighs on the first load of `/`.
  *
- * Removing a device gives the vault a new key; the session holds the old one, so this device
- * locks and unlocks again with the password the person just typed. A device that receives a new
- * key from another one locks too: its next unlock, with the same password, opens the new key.
+ * Removing devices gives the vault a new key: the session carries on with the vault opened under
+ * it (session.replaceVault), no lock needed. A device told of a new key by another one pauses
+ * sync and asks for the password (the only authority, README "Security"); once the password
+ * opens the new key, it carries on the same way. Only when another tab of this device took a new
+ * key does this tab lock, since its vault key is retired.
  */
 import { m } from '$lib/paraglide/messages.js';
 import type { DeviceSync, DeviceSyncSnapshot } from '$lib/sync/device-sync';
@@ -145,20 +147,40 @@ class SyncState {
 	}
 
 	/**
-	 * Removes a device: new vault key, everything sealed again, a new room. Rejects with
-	 * WrongPasswordError or ConflictsPendingError and changes nothing then.
+	 * Removes devices: new vault key (under `newPassword` when given), everything sealed again, a
+	 * new room. Rejects with WrongPasswordError or ConflictsPendingError and changes nothing then.
 	 */
-	async removeDevice(options: { deviceId: string; password: string }): Promise<void> {
+	async removeDevices(options: {
+		deviceIds: string[];
+		password: string;
+		newPassword?: string;
+	}): Promise<void> {
 		const engine = this.#requireEngine();
+		let vault: UnlockedVault;
 		try {
-			await engine.removeDevice(options);
+			vault = await engine.removeDevices(options);
 		} catch (error) {
 			// The engine stops sync before sealing again; if that failed, sync starts over.
 			if (this.#engine === engine && engine.halted && session.isUnlocked) this.restart();
 			throw error;
 		}
-		session.lock();
-		await session.unlock(options.password);
+		session.replaceVault(vault);
+	}
+
+	/** Takes the key change another device announced; WrongPasswordError when it does not open. */
+	async confirmKeyChange(password: string): Promise<void> {
+		const vault = await this.#requireEngine().confirmKeyChange(password);
+		session.replaceVault(vault);
+	}
+
+	/** Refuses a key change the person does not recognise: sync resumes in the current room. */
+	async ignoreKeyChange(): Promise<void> {
+		await this.#requireEngine().ignoreKeyChange();
+	}
+
+	/** Takes the password changed on another device; WrongPasswordError when it does not open. */
+	async confirmPassword(password: string): Promise<void> {
+		await this.#requireEngine().confirmPassword(password);
 	}
 
 	#requireEngine(): DeviceSync {

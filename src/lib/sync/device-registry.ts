@@ -5,10 +5,17 @@
  * was last unlocked.
  *
  * Each device writes only its own record, so two devices never edit the same one and the
- * registry never produces conflicts. A record whose id is not the hash of its public key is
- * ignored (device-keys.ts): nobody can list a key under another device's id.
+ * registry never produces conflicts. A record counts only when
+ *   - its id is the hash of its public key (device-keys.ts): nobody can list a key under
+ *     another device's id, and
+ *   - it carries a grant: the vault authority's signature over the id and key (authority.ts),
+ *     which only someone who typed the password can make. A device grants itself when its
+ *     person unlocks it (or pairs it); a device that removes others grants the remaining ones
+ *     under the new authority. Holding the vault key alone never makes a member.
+ * The name, dates and lastSeen are not signed: they are labels, written without the password.
  */
-import { fromBase64, toBase64 } from '$lib/crypto/bytes';
+import { signAsAuthority, verifyAuthority } from '$lib/crypto/authority';
+import { fromBase64, toBase64, utf8Encode } from '$lib/crypto/bytes';
 import type { ListedRecord, RecordListing } from '$lib/vault/types';
 import { deviceIdOf, type DeviceKeyPair } from './device-keys';
 
@@ -24,6 +31,53 @@ export interface DeviceRecord {
 	publicKey: string;
 	added: number;
 	lastSeen: number;
+	/** The authority's signature over id and public key, base64 (grantMessage). */
+	grant?: string;
+}
+
+const GRANT_PURPOSE = 'device-grant';
+
+function grantMessage(authorityPublicKey: Uint8Array, id: string, publicKey: string): Uint8Array {
+	return utf8Encode(JSON.stringify([toBase64(authorityPublicKey), id, publicKey]));
+}
+
+/** Makes a device a member: needs the authority seed, so the password typed just now. */
+export function grantDevice(options: {
+	authoritySeed: Uint8Array;
+	authorityPublicKey: Uint8Array;
+	device: Pick<DeviceRecord, 'id' | 'publicKey'>;
+}): string {
+	const { device } = options;
+	return toBase64(
+		signAsAuthority({
+			seed: options.authoritySeed,
+			purpose: GRANT_PURPOSE,
+			message: grantMessage(options.authorityPublicKey, device.id, device.publicKey)
+		})
+	);
+}
+
+/** True when `grant` is the authority's signature for this device id and key. */
+export function isGranted(options: {
+	authorityPublicKey: Uint8Array;
+	device: Pick<DeviceRecord, 'id' | 'publicKey'>;
+	grant: unknown;
+}): boolean {
+	if (typeof options.grant !== 'string') return false;
+	try {
+		return verifyAuthority({
+			publicKey: options.authorityPublicKey,
+			purpose: GRANT_PURPOSE,
+			message: grantMessage(
+				options.authorityPublicKey,
+				options.device.id,
+				options.device.publicKey
+			),
+			signature: fromBase64(options.grant)
+		});
+	} catch {
+		return false;
+	}
 }
 
 export interface RegistryVault {
@@ -40,7 +94,8 @@ export function publicKeyOfRecord(record: DeviceRecord): Uint8Array {
 	return fromBase64(record.publicKey);
 }
 
-function isValidRecord(key: string, value: unknown): value is DeviceRecord {
+/** Id and key belong together; says nothing of membership (see isMember). */
+function isWellFormed(key: string, value: unknown): value is DeviceRecord {
 	const record = value as DeviceRecord;
 	if (!record || typeof record !== 'object') return false;
 	if (typeof record.id !== 'string' || key !== deviceRecordKey(record.id)) return false;
@@ -53,15 +108,37 @@ function isValidRecord(key: string, value: unknown): value is DeviceRecord {
 	}
 }
 
-/** Every valid device record, oldest first. */
-export async function listDevices(vault: RegistryVault): Promise<DeviceRecord[]> {
-	return devicesIn((await vault.list<unknown>(DEVICE_PREFIX)).records);
+function isMember(key: string, value: unknown, authorityPublicKey: Uint8Array): boolean {
+	return (
+		isWellFormed(key, value) && isGranted({ authorityPublicKey, device: value, grant: value.grant })
+	);
 }
 
-/** The valid device records among opened records, oldest first. */
-export function devicesIn(records: ListedRecord<unknown>[]): DeviceRecord[] {
+/** Every member device, oldest first. */
+export async function listDevices(
+	vault: RegistryVault,
+	authorityPublicKey: Uint8Array
+): Promise<DeviceRecord[]> {
+	return devicesIn((await vault.list<unknown>(DEVICE_PREFIX)).records, authorityPublicKey);
+}
+
+/** The member devices among opened records, oldest first. */
+export function devicesIn(
+	records: ListedRecord<unknown>[],
+	authorityPublicKey: Uint8Array
+): DeviceRecord[] {
+	return wellFormedIn(records).filter((record) =>
+		isGranted({ authorityPublicKey, device: record, grant: record.grant })
+	);
+}
+
+/**
+ * Well-formed records whether granted or not: a vault made before grants existed trusts these
+ * once, when its person's password gives it an authority (device-sync.ts).
+ */
+export function wellFormedIn(records: ListedRecord<unknown>[]): DeviceRecord[] {
 	return records
-		.filter(({ key, value }) => isValidRecord(key, value))
+		.filter(({ key, value }) => isWellFormed(key, value))
 		.map(({ value }) => value as DeviceRecord)
 		.sort((a, b) => a.added - b.added || (a.id < b.id ? -1 : 1));
 }
@@ -70,26 +147,31 @@ export function cleanDeviceName(name: string): string {
 	return name.replace(/\s+/g, ' ').trim().slice(0, MAX_DEVICE_NAME);
 }
 
-/** Writes this device's record when missing or stale; keeps its name and date added. */
+/**
+ * Writes this device's record when missing, stale, or without `grant` (the grant this device
+ * holds: another key holder may have stripped it from the record); keeps its name and date added.
+ */
 export async function announceDevice(options: {
 	vault: RegistryVault;
 	identity: Pick<DeviceKeyPair, 'deviceId' | 'publicKey'>;
 	defaultName: string;
+	grant?: string;
 	now?: number;
 }): Promise<DeviceRecord> {
 	const { vault, identity } = options;
 	const now = options.now ?? Date.now();
 	const key = deviceRecordKey(identity.deviceId);
 	const existing = await vault.get<unknown>(key);
-	if (isValidRecord(key, existing) && now - existing.lastSeen < LAST_SEEN_EVERY_MS) return existing;
+	const known = isWellFormed(key, existing) ? existing : undefined;
+	const grant = options.grant ?? known?.grant;
+	if (known && now - known.lastSeen < LAST_SEEN_EVERY_MS && known.grant === grant) return known;
 	const record: DeviceRecord = {
 		id: identity.deviceId,
-		name: isValidRecord(key, existing)
-			? existing.name
-			: cleanDeviceName(options.defaultName) || 'Device',
+		name: known ? known.name : cleanDeviceName(options.defaultName) || 'Device',
 		publicKey: toBase64(identity.publicKey),
-		added: isValidRecord(key, existing) ? existing.added : now,
-		lastSeen: now
+		added: known ? known.added : now,
+		lastSeen: now,
+		...(grant ? { grant } : {})
 	};
 	await vault.put(key, record);
 	return record;
@@ -99,18 +181,22 @@ export async function renameDevice(options: {
 	vault: RegistryVault;
 	identity: Pick<DeviceKeyPair, 'deviceId' | 'publicKey'>;
 	name: string;
+	grant?: string;
 }): Promise<void> {
 	const name = cleanDeviceName(options.name);
 	if (!name) throw new Error('A device needs a name');
 	const key = deviceRecordKey(options.identity.deviceId);
 	const existing = await options.vault.get<unknown>(key);
+	const known = isWellFormed(key, existing) ? existing : undefined;
 	const now = Date.now();
+	const grant = options.grant ?? known?.grant;
 	await options.vault.put(key, {
 		id: options.identity.deviceId,
 		name,
 		publicKey: toBase64(options.identity.publicKey),
-		added: isValidRecord(key, existing) ? existing.added : now,
-		lastSeen: now
+		added: known ? known.added : now,
+		lastSeen: now,
+		...(grant ? { grant } : {})
 	} satisfies DeviceRecord);
 }
 

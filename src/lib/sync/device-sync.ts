@@ -9,29 +9,42 @@
  *   - which devices are connected now (y-webrtc awareness carries each device's id), when this
  *     device last exchanged changes, and how many of its changes no other device has yet;
  *   - conflicts, opened so the person can choose;
- *   - removing a device (rotate-key.ts, handover.ts): a new vault key for everyone else;
- *   - receiving a new vault key removed another device, or learning this one was removed.
+ *   - removing devices (rotate-key.ts, handover.ts): a new vault key for everyone else;
+ *   - hearing that another device changed the key (sync pauses until this device's person
+ *     confirms with the password), or that this one was removed;
+ *   - this device's membership grant (device-registry.ts), made while the password is fresh.
  *
  * Pending changes: a change saved here while no other device is connected waits in the
  * document; it is counted until this device next completes a sync with another device.
  */
 import * as Y from 'yjs';
 import { liveQuery, type Subscription } from 'dexie';
-import { wipe } from '$lib/crypto/bytes';
+import { toBase64, wipe } from '$lib/crypto/bytes';
+import type { KdfCost } from '$lib/crypto/kdf-params';
 import type { PapiersDb } from '$lib/vault/db';
-import type { SealedRow } from '$lib/vault/types';
+import { WrongPasswordError, type SealedRow } from '$lib/vault/types';
 import { adoptVaultKey, rotateVaultKey } from '$lib/vault/rotate-key';
-import { UnlockedVault, unlockVault, type PasswordKeyDeriver } from '$lib/vault/vault';
+import {
+	confirmPendingHeader,
+	openHeader,
+	UnlockedVault,
+	type OpenedHeader,
+	type PasswordKeyDeriver
+} from '$lib/vault/vault';
 import { LOCAL_ORIGIN, STORED_ORIGIN, type SyncConflict } from './doc-mirror';
 import { rowIdOfKey, SYNCED_TABLES, type SyncedTable } from './doc-versions';
 import type { DeviceKeyPair } from './device-keys';
 import {
 	announceDevice,
+	DEVICE_PREFIX,
 	deviceRecordKey,
 	devicesIn,
+	grantDevice,
+	isGranted,
 	LAST_SEEN_EVERY_MS,
 	listDevices,
 	renameDevice,
+	wellFormedIn,
 	type DeviceRecord
 } from './device-registry';
 import { DeviceStore } from './device-store';
@@ -41,9 +54,10 @@ import {
 	handoverRecordKey,
 	HandoverServer,
 	listenForHandover,
+	openKeyChange,
 	readHandover,
 	type HandoverRecord,
-	type ReceivedKey
+	type ReceivedKeyChange
 } from './handover';
 import { HEADER_ORIGIN, HeaderSync } from './header-sync';
 import { RelayClient } from './relay-client';
@@ -77,6 +91,13 @@ export interface DeviceSyncSnapshot {
 	conflicts: ConflictView[];
 	/** Another device removed this one from the vault: it will receive nothing new. */
 	removed: boolean;
+	/**
+	 * Another device changed the vault's key: sync is paused (nothing more goes where the old
+	 * key's holders can read it) until the person confirms with the password.
+	 */
+	keyChange: { senderName: string } | undefined;
+	/** The password was changed on another device; this one still opens with the old one. */
+	passwordChanged: boolean;
 }
 
 export class ConflictsPendingError extends Error {
@@ -97,10 +118,25 @@ export interface DeviceSync {
 		chosen: SealedRow | null;
 	}): Promise<void>;
 	/**
-	 * Removes a device and moves this one to a new vault key. Sync is stopped when it resolves:
-	 * the caller locks and unlocks again with the same password to open the new key.
+	 * Removes devices and moves this one to a new vault key (wrapped under `newPassword` when
+	 * given). Sync is stopped when it resolves with the vault open under the new key, for the
+	 * session to carry on with.
 	 */
-	removeDevice(options: { deviceId: string; password: string }): Promise<void>;
+	removeDevices(options: {
+		deviceIds: string[];
+		password: string;
+		newPassword?: string;
+	}): Promise<UnlockedVault>;
+	/**
+	 * Takes the key change another device announced, if `password` opens its new header
+	 * (WrongPasswordError otherwise, nothing changed). Resolves with the vault open under the
+	 * new key; sync is stopped then.
+	 */
+	confirmKeyChange(password: string): Promise<UnlockedVault>;
+	/** Refuses the announced key change (one the person does not recognise); sync starts over. */
+	ignoreKeyChange(): Promise<void>;
+	/** Makes the password changed elsewhere this device's (WrongPasswordError otherwise). */
+	confirmPassword(password: string): Promise<void>;
 	/** Stops timers and connections at once (before the vault's keys are wiped). */
 	halt(): void;
 	/** halt(), then waits for pending writes and closes the databases. */
@@ -116,12 +152,24 @@ export interface DeviceSyncOptions {
 	onChange: (snapshot: DeviceSyncSnapshot) => void;
 	/** This device took a new vault key: lock, so the next unlock opens the new one. */
 	onKeyChanged: () => void;
-	/** Taking a new key failed after sync had stopped (the vault is unchanged): start again. */
+	/** Sync stopped with the vault unchanged (a failed key change, an ignored one): start again. */
 	onStopped?: () => void;
 	/** Tests only. */
 	deviceDbName?: string;
 	syncDbName?: string;
+	/** Tests only: cheap key derivation for new headers, and the floor for received ones. */
+	kdf?: KdfCost;
 }
+
+/** This device's grant under one authority (device-registry.ts), kept in the device store. */
+interface StoredGrant {
+	authority: string;
+	grant: string;
+}
+const GRANT_STATE = 'grant';
+/** Handovers this device's person refused, by signature, so they are not asked again. */
+const REFUSED_STATE = 'refused-handovers';
+const MAX_PENDING_CHANGES = 4;
 
 interface StoredStatus {
 	lastSync?: number;
@@ -173,6 +221,10 @@ class Engine implements DeviceSync {
 	#conflictTimer: ReturnType<typeof setTimeout> | undefined;
 	#statusWrite: Promise<void> = Promise.resolve();
 	#unreadHandover: unknown;
+	#authorityPublicKey: Uint8Array = new Uint8Array(0);
+	#grant: string | undefined;
+	#keyChanges: { change: ReceivedKeyChange; signature: string }[] = [];
+	#refused = new Set<string>();
 
 	constructor(
 		options: DeviceSyncOptions & {
@@ -194,7 +246,8 @@ class Engine implements DeviceSync {
 			vault: this.#vault,
 			db: this.#db,
 			store: this.#store,
-			vaultTag: this.#sync.transport.roomName
+			vaultTag: this.#sync.transport.roomName,
+			kdfFloor: options.kdf
 		});
 		this.#relay = new RelayClient({ urls: options.settings.signalingUrls });
 		this.#server = new HandoverServer(this.#relay);
@@ -207,7 +260,9 @@ class Engine implements DeviceSync {
 			pending: 0,
 			devices: [],
 			conflicts: [],
-			removed: false
+			removed: false,
+			keyChange: undefined,
+			passwordChanged: false
 		};
 	}
 
@@ -222,6 +277,11 @@ class Engine implements DeviceSync {
 	async start(): Promise<void> {
 		const header = await this.#db.header.get('main');
 		this.#generation = header?.keyGeneration ?? 0;
+		// unlockVault gives every vault an authority; a header without one is not this app's.
+		if (!header?.authorityPublicKey) throw new Error('The vault header has no authority key');
+		this.#authorityPublicKey = header.authorityPublicKey;
+		await this.#takeAuthority();
+		this.#refused = new Set((await this.#store.readState<string[]>(REFUSED_STATE)) ?? []);
 		const stored = await this.#store.readState<StoredStatus>(this.#statusId);
 		this.#update({
 			generation: this.#generation,
@@ -234,6 +294,7 @@ class Engine implements DeviceSync {
 		this.#watchPeers();
 		this.#watchRecords();
 		this.#watchKeyGeneration();
+		this.#watchPendingHeader();
 		const roomSecret = this.#vault.deriveSubkey('sync-room-secret');
 		this.#cleanups.push(
 			listenForHandover({
@@ -250,7 +311,7 @@ class Engine implements DeviceSync {
 	}
 
 	async rename(name: string): Promise<void> {
-		await renameDevice({ vault: this.#vault, identity: this.#identity, name });
+		await renameDevice({ vault: this.#vault, identity: this.#identity, name, grant: this.#grant });
 	}
 
 	async resolveConflict(options: {
@@ -262,18 +323,27 @@ class Engine implements DeviceSync {
 		this.#refreshConflicts();
 	}
 
-	async removeDevice(options: { deviceId: string; password: string }): Promise<void> {
+	async removeDevices(options: {
+		deviceIds: string[];
+		password: string;
+		newPassword?: string;
+	}): Promise<UnlockedVault> {
 		if (this.#busy || this.#halted) throw new Error('Sync is busy');
-		const { deviceId, password } = options;
-		const devices = await listDevices(this.#vault);
-		if (deviceId === this.#identity.deviceId || !devices.some((d) => d.id === deviceId)) {
+		const { password } = options;
+		const removed = [...new Set(options.deviceIds)];
+		const devices = await listDevices(this.#vault, this.#authorityPublicKey);
+		if (
+			removed.length === 0 ||
+			removed.includes(this.#identity.deviceId) ||
+			!removed.every((id) => devices.some((device) => device.id === id))
+		) {
 			throw new Error('Unknown device');
 		}
 		if (this.#sync.mirror.listConflicts().length > 0) throw new ConflictsPendingError();
+		const main = await this.#db.header.get('main');
+		if (!main) throw new Error('No vault on this device');
 		// Checked before sync stops, so a typo changes nothing (WrongPasswordError).
-		(
-			await unlockVault({ password, vault: { db: this.#db, deriveKey: this.#options.deriveKey } })
-		).lock();
+		wipeOpened(await openHeader(main, password, this.#options.deriveKey));
 		this.#busy = true;
 		const roomSecret = this.#vault.deriveSubkey('sync-room-secret');
 		let vaultKey: Uint8Array | undefined;
@@ -281,40 +351,122 @@ class Engine implements DeviceSync {
 			await this.#sync.mirror.settled();
 			const stateVector = Y.encodeStateVector(this.#sync.mirror.doc);
 			const fromGeneration = this.#generation;
+			const remaining = devices.filter((device) => !removed.includes(device.id));
+			// Every device record is written again: members granted under the new authority, the
+			// removed ones and any never granted (planted by a key holder) left behind.
+			const listed = wellFormedIn((await this.#vault.list<unknown>(DEVICE_PREFIX)).records);
+			let ownGrant: StoredGrant | undefined;
 			// Nothing may arrive from the old room while the vault is sealed again.
 			await this.#shutDown();
 			const result = await rotateVaultKey({
 				vault: this.#vault,
 				db: this.#db,
 				password,
+				newPassword: options.newPassword,
 				deriveKey: this.#options.deriveKey,
-				omitKeys: [deviceRecordKey(deviceId)],
-				addRecords: (rotation) => [
-					{
-						key: handoverRecordKey(fromGeneration),
-						value: buildHandover({
-							sender: this.#identity,
-							recipients: devices,
-							removed: [deviceId],
-							roomSecret,
-							stateVector,
-							vaultKey: rotation.vaultKey,
-							header: rotation.header,
-							fromGeneration
-						})
+				kdf: this.#options.kdf,
+				omitKeys: listed.map((device) => deviceRecordKey(device.id)),
+				addRecords: (secrets) => {
+					if (!secrets.previousAuthoritySeed || !secrets.header.authorityPublicKey) {
+						throw new Error('The vault header has no authority key');
 					}
-				]
+					const authorityPublicKey = secrets.header.authorityPublicKey;
+					const granted = remaining.map((device) => ({
+						...device,
+						grant: grantDevice({
+							authoritySeed: secrets.authoritySeed,
+							authorityPublicKey,
+							device
+						})
+					}));
+					const own = granted.find((device) => device.id === this.#identity.deviceId);
+					if (own) ownGrant = { authority: toBase64(authorityPublicKey), grant: own.grant };
+					return [
+						{
+							key: handoverRecordKey(fromGeneration),
+							value: buildHandover({
+								sender: this.#identity,
+								recipients: remaining,
+								removed,
+								roomSecret,
+								stateVector,
+								header: secrets.header,
+								fromGeneration,
+								authoritySeed: secrets.previousAuthoritySeed
+							})
+						},
+						...granted.map((device) => ({ key: deviceRecordKey(device.id), value: device }))
+					];
+				}
 			});
 			vaultKey = result.vaultKey;
 			await this.#resealIdentity(vaultKey);
+			if (ownGrant) await this.#store.writeState(GRANT_STATE, ownGrant);
+			return new UnlockedVault(this.#db, vaultKey.slice(), this.#options.deriveKey);
 		} catch (error) {
 			if (!this.#halted) this.#busy = false;
 			throw error;
 		} finally {
 			wipe(roomSecret);
 			if (vaultKey) wipe(vaultKey);
-			if (this.#halted) this.#store.close();
+			if (this.#halted) this.#release();
 		}
+	}
+
+	async confirmKeyChange(password: string): Promise<UnlockedVault> {
+		if (this.#busy || this.#halted || this.#keyChanges.length === 0) {
+			throw new Error('No key change is waiting');
+		}
+		const { change: chosen, opened } = await openKeyChange({
+			changes: this.#keyChanges.map(({ change }) => change),
+			password,
+			deriveKey: this.#options.deriveKey
+		});
+		this.#busy = true;
+		try {
+			await this.#sync.mirror.settled();
+			const keep = unseenRows(this.#sync.mirror.doc, chosen.stateVector);
+			await this.#shutDown();
+			await adoptVaultKey({
+				vault: this.#vault,
+				db: this.#db,
+				vaultKey: opened.vaultKey,
+				header: chosen.header,
+				deriveKey: this.#options.deriveKey,
+				keep
+			});
+			await this.#resealIdentity(opened.vaultKey);
+			// The new engine, started on this vault, grants this device under the new authority.
+			return new UnlockedVault(this.#db, opened.vaultKey, this.#options.deriveKey, {
+				seed: opened.authoritySeed!
+			});
+		} catch (error) {
+			// adoptVaultKey is one transaction: the vault is as it was, sync can start again.
+			wipeOpened(opened);
+			if (this.#halted) this.#options.onStopped?.();
+			else this.#busy = false;
+			throw error;
+		} finally {
+			if (this.#halted) this.#release();
+		}
+	}
+
+	async ignoreKeyChange(): Promise<void> {
+		if (this.#busy || this.#halted) return;
+		for (const { signature } of this.#keyChanges) this.#refused.add(signature);
+		await this.#store.writeState(REFUSED_STATE, [...this.#refused].slice(-32));
+		await this.#shutDown();
+		this.#release();
+		this.#options.onStopped?.();
+	}
+
+	async confirmPassword(password: string): Promise<void> {
+		await confirmPendingHeader({
+			db: this.#db,
+			password,
+			deriveKey: this.#options.deriveKey,
+			floor: this.#options.kdf
+		});
 	}
 
 	halt(): void {
@@ -327,12 +479,19 @@ class Engine implements DeviceSync {
 		this.#server.close();
 		this.#relay.close();
 		this.#sync.transport.stop();
+		for (const { change } of this.#keyChanges.splice(0)) change.stateVector.fill(0);
 	}
 
 	async stop(): Promise<void> {
 		if (this.#busy) return; // a rotation or adoption finishes and closes on its own
 		await this.#shutDown();
+		this.#release();
+	}
+
+	/** The device's private key lives as long as the running engine, never longer. */
+	#release(): void {
 		this.#store.close();
+		this.#identity.privateKey.fill(0);
 	}
 
 	async #shutDown(): Promise<void> {
@@ -360,7 +519,8 @@ class Engine implements DeviceSync {
 			await announceDevice({
 				vault: this.#vault,
 				identity: this.#identity,
-				defaultName: this.#options.defaultName
+				defaultName: this.#options.defaultName,
+				grant: this.#grant
 			});
 		} catch (error) {
 			if (!this.#halted) console.error('Sync: this device could not be listed', error);
@@ -419,15 +579,22 @@ class Engine implements DeviceSync {
 		// One listing serves the device list and the handovers this device serves.
 		this.#records = liveQuery(async () => {
 			const listing = await this.#vault.list<unknown>('');
-			const devices = devicesIn(listing.records);
+			const devices = devicesIn(listing.records, this.#authorityPublicKey);
 			const handovers = listing.records
 				.filter(({ key }) => key.startsWith(HANDOVER_PREFIX))
 				.map(({ value }) => value as HandoverRecord);
-			return { devices, handovers };
+			const ownRecord = wellFormedIn(listing.records).find(
+				(device) => device.id === this.#identity.deviceId
+			);
+			return { devices, handovers, ownGrant: ownRecord?.grant };
 		}).subscribe({
-			next: ({ devices, handovers }) => {
+			next: ({ devices, handovers, ownGrant }) => {
 				if (this.#halted) return;
 				this.#update({ devices });
+				// Another key holder may strip this device's grant from its record: put it back.
+				if (this.#grant && ownGrant !== undefined && ownGrant !== this.#grant) {
+					void this.#announce();
+				}
 				this.#server.update(handovers);
 				// A handover heard before the device list was read is read again now.
 				const waiting = this.#unreadHandover;
@@ -458,6 +625,61 @@ class Engine implements DeviceSync {
 		this.#cleanups.push(() => subscription.unsubscribe());
 	}
 
+	/** A password changed on another device waits here until this device's person types it. */
+	#watchPendingHeader(): void {
+		const subscription = liveQuery(async () => {
+			const [main, pending] = await Promise.all([
+				this.#db.header.get('main'),
+				this.#db.header.get('pending')
+			]);
+			return !!main && !!pending && pending.keyGeneration === main.keyGeneration;
+		}).subscribe({
+			next: (passwordChanged) => {
+				if (!this.#halted && passwordChanged !== this.#snapshot.passwordChanged) {
+					this.#update({ passwordChanged });
+				}
+			},
+			error: () => {}
+		});
+		this.#cleanups.push(() => subscription.unsubscribe());
+	}
+
+	/**
+	 * The authority seed is in memory only when the password was just typed (unlock, pairing, a
+	 * confirmed key change): this device grants itself then and keeps the grant, not the seed.
+	 * A vault from before grants existed trusts the devices it already listed, once.
+	 */
+	async #takeAuthority(): Promise<void> {
+		const authorityPublicKey = this.#authorityPublicKey;
+		const authority = toBase64(authorityPublicKey);
+		const device = { id: this.#identity.deviceId, publicKey: toBase64(this.#identity.publicKey) };
+		const held = this.#vault.takeAuthority();
+		if (!held) {
+			const stored = await this.#store.readState<StoredGrant>(GRANT_STATE);
+			if (
+				stored?.authority === authority &&
+				isGranted({ authorityPublicKey, device, grant: stored.grant })
+			) {
+				this.#grant = stored.grant;
+			}
+			return;
+		}
+		try {
+			const grant = (member: Pick<DeviceRecord, 'id' | 'publicKey'>) =>
+				grantDevice({ authoritySeed: held.seed, authorityPublicKey, device: member });
+			this.#grant = grant(device);
+			await this.#store.writeState(GRANT_STATE, { authority, grant: this.#grant });
+			if (held.fromFormat1) {
+				const listed = wellFormedIn((await this.#vault.list<unknown>(DEVICE_PREFIX)).records);
+				for (const member of listed) {
+					await this.#vault.put(deviceRecordKey(member.id), { ...member, grant: grant(member) });
+				}
+			}
+		} finally {
+			wipe(held.seed);
+		}
+	}
+
 	#refreshConflicts(): void {
 		if (this.#halted) return;
 		const conflicts = this.#sync.mirror.listConflicts().map((conflict: SyncConflict) => ({
@@ -483,7 +705,9 @@ class Engine implements DeviceSync {
 			handover,
 			recipient: this.#identity,
 			generation: this.#generation,
-			knownDevices: this.#snapshot.devices
+			knownDevices: this.#snapshot.devices,
+			authorityPublicKey: this.#authorityPublicKey,
+			kdfFloor: this.#options.kdf
 		});
 		if (outcome === 'removed') {
 			if (!this.#snapshot.removed) {
@@ -491,38 +715,29 @@ class Engine implements DeviceSync {
 				this.#saveStatus();
 			}
 		} else if (outcome) {
-			await this.#adopt(outcome);
+			this.#pauseForKeyChange(outcome, (handover as { signature: string }).signature);
 		} else if (this.#snapshot.devices.length === 0) {
 			this.#unreadHandover = handover;
 		}
 	}
 
-	/** Another device removed a device: take the new key, keep what the rotation did not see. */
-	async #adopt(received: ReceivedKey): Promise<void> {
-		this.#busy = true;
-		try {
-			await this.#sync.mirror.settled();
-			const keep = unseenRows(this.#sync.mirror.doc, received.stateVector);
-			await this.#shutDown();
-			await adoptVaultKey({
-				vault: this.#vault,
-				db: this.#db,
-				vaultKey: received.vaultKey,
-				header: received.header,
-				deriveKey: this.#options.deriveKey,
-				keep
-			});
-			await this.#resealIdentity(received.vaultKey);
-			this.#options.onKeyChanged();
-		} catch (error) {
-			// adoptVaultKey is one transaction: the vault is as it was, sync can start again.
-			console.error('Sync: the new vault key could not be taken', error);
-			if (this.#halted) this.#options.onStopped?.();
-			else this.#busy = false;
-		} finally {
-			wipe(received.vaultKey);
-			if (this.#halted) this.#store.close();
-		}
+	/**
+	 * A member announced a new key, signed by the vault's authority: this device stops talking in
+	 * the old room at once and waits for its person's password (confirmKeyChange). Local saves
+	 * go on into the document and are kept under the new key when it is taken.
+	 */
+	#pauseForKeyChange(change: ReceivedKeyChange, signature: string): void {
+		if (this.#refused.has(signature)) return;
+		if (this.#keyChanges.some((known) => known.signature === signature)) return;
+		if (this.#keyChanges.length >= MAX_PENDING_CHANGES) return;
+		this.#keyChanges.push({ change, signature });
+		this.#sync.transport.stop();
+		const sender = this.#snapshot.devices.find((device) => device.id === change.senderId);
+		this.#update({
+			keyChange: { senderName: sender?.name ?? '' },
+			peers: 0,
+			connectedDeviceIds: []
+		});
 	}
 
 	async #resealIdentity(vaultKey: Uint8Array): Promise<void> {
@@ -533,6 +748,11 @@ class Engine implements DeviceSync {
 			next.lock();
 		}
 	}
+}
+
+function wipeOpened(opened: OpenedHeader): void {
+	wipe(opened.vaultKey);
+	if (opened.authoritySeed) wipe(opened.authoritySeed);
 }
 
 /**

@@ -1,8 +1,11 @@
 /**
  * A password change on one device reaches the others: the vault header (the vault key wrapped
  * under the password, with its KDF parameters and hint) travels in the sync document, and each
- * device writes a newer one into its own database. The vault key does not change, so an
- * unlocked device stays unlocked; the next unlock asks for the new password.
+ * device keeps a newer one as its PENDING header. The password is the only authority: a key
+ * holder can put any header in the document, so a device makes a pending header its own only
+ * when its person types a password that opens it (vault.ts, unlockVault and
+ * confirmPendingHeader). Until then the device keeps opening with the password it had. A header
+ * whose key derivation costs less than the shipped parameters is never even kept.
  *
  * The header sits in the document's 'meta' map under 'header', sealed like a vault record (the
  * hint is readable in the header, not in the document), with a version counter. Each device
@@ -11,16 +14,18 @@
  *   - its own header differs from the agreed one: the password was changed here, publish it as
  *     version max(agreed, document) + 1;
  *   - the document holds another header at a version not below the agreed one, and this device's
- *     header is the agreed one: the password was changed elsewhere, store it here.
+ *     header is the agreed one: the password was changed elsewhere, keep it as pending here.
  * Two devices changing the password at once both publish the same version; Y.Map keeps one of
  * them on every device (its rule is deterministic), and the other device then adopts it, so
- * every device ends with the same password, the one Yjs kept. Headers of another key generation
+ * every device ends with the same password, the one Yjs kept, once its person types it. Headers
+ * of another key generation
  * are ignored: a new vault key arrives by handover (handover.ts), never by this path.
  */
 import { SerialQueue } from './serial-queue';
 import { liveQuery, type Subscription } from 'dexie';
 import * as Y from 'yjs';
 import { toBase64Url } from '$lib/crypto/bytes';
+import type { KdfCost } from '$lib/crypto/kdf-params';
 import type { PapiersDb, VaultHeaderRow } from '$lib/vault/db';
 import {
 	headerFromTransfer,
@@ -57,6 +62,7 @@ function fingerprint(header: Pick<VaultHeaderRow, 'wrappedKey'>): string {
 
 export class HeaderSync {
 	#doc: Y.Doc;
+	#floor: KdfCost | undefined;
 	#vault: HeaderVault;
 	#db: PapiersDb;
 	#store: DeviceStore;
@@ -73,8 +79,11 @@ export class HeaderSync {
 		store: DeviceStore;
 		/** Different for each sync room, so a new key generation starts afresh. */
 		vaultTag: string;
+		/** Tests only: the least a received header may cost (default: the shipped KDF). */
+		kdfFloor?: KdfCost;
 	}) {
 		this.#doc = options.doc;
+		this.#floor = options.kdfFloor;
 		this.#vault = options.vault;
 		this.#db = options.db;
 		this.#store = options.store;
@@ -112,10 +121,10 @@ export class HeaderSync {
 		try {
 			const { key, value: entry } = this.#vault.openRecord<HeaderEntry>(row);
 			if (key !== HEADER_RECORD || !Number.isInteger(entry?.version)) return undefined;
-			headerFromTransfer(entry.header);
+			headerFromTransfer(entry.header, { floor: this.#floor });
 			return entry;
 		} catch {
-			return undefined; // altered, or sealed under another key: never applied
+			return undefined; // altered, weaker than allowed, or under another key: never kept
 		}
 	}
 
@@ -130,7 +139,9 @@ export class HeaderSync {
 		const local = await this.#db.header.get('main');
 		if (!local || this.#stopped) return;
 		const entry = this.#readEntry();
-		const entryHeader = entry ? headerFromTransfer(entry.header) : undefined;
+		const entryHeader = entry
+			? headerFromTransfer(entry.header, { floor: this.#floor })
+			: undefined;
 		const here = fingerprint(local);
 		let agreed = await this.#store.readState<Agreement>(this.#stateId);
 		if (this.#stopped) return;
@@ -152,16 +163,10 @@ export class HeaderSync {
 			fingerprint(entryHeader) !== here &&
 			entryHeader.keyGeneration === local.keyGeneration
 		) {
-			next = { version: entry.version, fingerprint: fingerprint(entryHeader) };
-			// Agreed first, so the header watch that this write wakes sees nothing to publish.
-			await this.#store.writeState(this.#stateId, next);
-			await this.#db.header.put({
-				...local,
-				kdf: entryHeader.kdf,
-				wrappedKey: entryHeader.wrappedKey,
-				hint: entryHeader.hint
-			});
-			return;
+			const pending = await this.#db.header.get('pending');
+			if (!pending || fingerprint(pending) !== fingerprint(entryHeader)) {
+				await this.#db.header.put({ ...entryHeader, id: 'pending' });
+			}
 		}
 		if (next !== agreed || !(await this.#store.readState(this.#stateId))) {
 			await this.#store.writeState(this.#stateId, next);

@@ -7,10 +7,17 @@ import Dexie, { type EntityTable } from 'dexie';
 import type { SealedRow } from './types';
 
 export interface VaultHeaderRow {
-	/** Always 'main': one vault per origin. */
-	id: 'main';
-	/** Header format version. */
-	format: 1;
+	/**
+	 * 'main': the header that opens this device's vault (one vault per origin). 'pending': a
+	 * header another device published (a password change) that this device has not verified
+	 * yet; the next unlock whose password opens it makes it the main one (vault.ts).
+	 */
+	id: 'main' | 'pending';
+	/**
+	 * Header format version. 1: the wrapped key is the vault key alone. 2: vault key and
+	 * authority seed (authority.ts), and every field below is in the associated data.
+	 */
+	format: 1 | 2;
 	kdf: {
 		algorithm: 'argon2id';
 		memoryKiB: number;
@@ -18,7 +25,7 @@ export interface VaultHeaderRow {
 		parallelism: number;
 		salt: Uint8Array;
 	};
-	/** The vault key sealed with the password key; the KDF parameters are its associated data. */
+	/** The vault key (and, in format 2, the authority seed) sealed with the password key. */
 	wrappedKey: Uint8Array;
 	/** Optional reminder the user chose to keep in the clear. */
 	hint: string;
@@ -30,6 +37,8 @@ export interface VaultHeaderRow {
 	 * consent request) is sealed to it and moved into the history at the next unlock.
 	 */
 	inboxPublicKey?: Uint8Array;
+	/** Format 2: Ed25519 public key of the vault's authority (authority.ts). */
+	authorityPublicKey?: Uint8Array;
 }
 
 /** A sealed box waiting for the next unlock. */

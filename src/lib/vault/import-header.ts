@@ -10,11 +10,12 @@
  * hang the device that tries them.
  */
 import { fromBase64, toBase64 } from '$lib/crypto/bytes';
+import { DEFAULT_KDF, meetsKdfFloor, type KdfCost } from '$lib/crypto/kdf-params';
 import type { PapiersDb, VaultHeaderRow } from './db';
 
 /** JSON-safe form of VaultHeaderRow: bytes as base64. */
 export interface TransferredHeader {
-	format: 1;
+	format: 1 | 2;
 	kdf: {
 		algorithm: 'argon2id';
 		memoryKiB: number;
@@ -28,12 +29,22 @@ export interface TransferredHeader {
 	keyGeneration: number;
 	/** X25519 public key of the vault's inbox (inbox.ts), when the vault has one. */
 	inboxPublicKey?: string;
+	/** Format 2: the vault authority's Ed25519 public key. */
+	authorityPublicKey?: string;
 }
 
 export class InvalidHeaderError extends Error {
-	constructor(reason: string) {
+	constructor(readonly reason: string) {
 		super(`The received vault header is not valid: ${reason}`);
 		this.name = 'InvalidHeaderError';
+	}
+}
+
+/** A header whose key derivation costs less than this app ships: refused, nothing replaced. */
+export class WeakHeaderError extends InvalidHeaderError {
+	constructor() {
+		super('its key derivation is weaker than this app allows');
+		this.name = 'WeakHeaderError';
 	}
 }
 
@@ -44,8 +55,8 @@ export class VaultExistsError extends Error {
 	}
 }
 
-/** nonce (24) + 32-byte key + tag (16), as vault.ts wraps it. */
-const WRAPPED_KEY_BYTES = 72;
+/** nonce (24) + 32-byte key (+ 32-byte authority seed in format 2) + tag (16), as vault.ts wraps it. */
+const WRAPPED_KEY_BYTES = { 1: 72, 2: 104 } as const;
 const MAX_MEMORY_KIB = 4 * 1024 * 1024;
 const MAX_ITERATIONS = 64;
 const MAX_PARALLELISM = 16;
@@ -59,7 +70,10 @@ export function headerToTransfer(header: VaultHeaderRow): TransferredHeader {
 		hint: header.hint,
 		createdAt: header.createdAt,
 		keyGeneration: header.keyGeneration,
-		...(header.inboxPublicKey ? { inboxPublicKey: toBase64(header.inboxPublicKey) } : {})
+		...(header.inboxPublicKey ? { inboxPublicKey: toBase64(header.inboxPublicKey) } : {}),
+		...(header.authorityPublicKey
+			? { authorityPublicKey: toBase64(header.authorityPublicKey) }
+			: {})
 	};
 }
 
@@ -79,11 +93,26 @@ function bytes(value: unknown, name: string): Uint8Array {
 	}
 }
 
-/** Throws InvalidHeaderError unless `value` is a header this app can use. */
-export function headerFromTransfer(value: unknown): VaultHeaderRow {
+function key32(value: unknown, name: string): Uint8Array | undefined {
+	if (value === undefined) return undefined;
+	const key = bytes(value, name);
+	if (key.length !== 32) throw new InvalidHeaderError(`${name} length`);
+	return key;
+}
+
+/**
+ * Throws InvalidHeaderError unless `value` is a header this app can use, and WeakHeaderError
+ * when its key derivation costs less than `floor` (the shipped parameters unless a test lowers
+ * them): a device must not be talked into a password that is cheaper to guess.
+ */
+export function headerFromTransfer(
+	value: unknown,
+	options: { floor?: KdfCost } = {}
+): VaultHeaderRow {
 	const header = value as Partial<Record<keyof TransferredHeader, unknown>> | null;
 	if (!header || typeof header !== 'object') throw new InvalidHeaderError('not an object');
-	if (header.format !== 1) throw new InvalidHeaderError('unknown format');
+	const format = header.format;
+	if (format !== 1 && format !== 2) throw new InvalidHeaderError('unknown format');
 	const kdf = header.kdf as Partial<Record<keyof TransferredHeader['kdf'], unknown>> | null;
 	if (!kdf || typeof kdf !== 'object' || kdf.algorithm !== 'argon2id') {
 		throw new InvalidHeaderError('unknown key derivation');
@@ -91,27 +120,31 @@ export function headerFromTransfer(value: unknown): VaultHeaderRow {
 	const parallelism = integer(kdf.parallelism, 1, MAX_PARALLELISM, 'parallelism');
 	const memoryKiB = integer(kdf.memoryKiB, 8 * parallelism, MAX_MEMORY_KIB, 'memory');
 	const iterations = integer(kdf.iterations, 1, MAX_ITERATIONS, 'iterations');
+	if (!meetsKdfFloor({ memoryKiB, iterations, parallelism }, options.floor ?? DEFAULT_KDF)) {
+		throw new WeakHeaderError();
+	}
 	const salt = bytes(kdf.salt, 'salt');
 	if (salt.length < 16 || salt.length > 64) throw new InvalidHeaderError('salt length');
 	const wrappedKey = bytes(header.wrappedKey, 'wrapped key');
-	if (wrappedKey.length !== WRAPPED_KEY_BYTES) throw new InvalidHeaderError('wrapped key length');
+	if (wrappedKey.length !== WRAPPED_KEY_BYTES[format]) {
+		throw new InvalidHeaderError('wrapped key length');
+	}
 	if (typeof header.hint !== 'string' || header.hint.length > MAX_HINT_LENGTH) {
 		throw new InvalidHeaderError('hint');
 	}
-	let inboxPublicKey: Uint8Array | undefined;
-	if (header.inboxPublicKey !== undefined) {
-		inboxPublicKey = bytes(header.inboxPublicKey, 'inbox key');
-		if (inboxPublicKey.length !== 32) throw new InvalidHeaderError('inbox key length');
-	}
+	const inboxPublicKey = key32(header.inboxPublicKey, 'inbox key');
+	const authorityPublicKey = key32(header.authorityPublicKey, 'authority key');
+	if ((format === 2) !== !!authorityPublicKey) throw new InvalidHeaderError('authority key');
 	return {
 		id: 'main',
-		format: 1,
+		format,
 		kdf: { algorithm: 'argon2id', memoryKiB, iterations, parallelism, salt },
 		wrappedKey,
 		hint: header.hint,
 		createdAt: integer(header.createdAt, 0, 8.64e15, 'creation time'),
 		keyGeneration: integer(header.keyGeneration, 1, 2 ** 31, 'key generation'),
-		...(inboxPublicKey ? { inboxPublicKey } : {})
+		...(inboxPublicKey ? { inboxPublicKey } : {}),
+		...(authorityPublicKey ? { authorityPublicKey } : {})
 	};
 }
 

@@ -16,25 +16,12 @@
  * rotating device had not seen (the caller picks those rows), re-sealed, and writes the new
  * header in the same single transaction.
  */
+import { AUTHORITY_SEED_LENGTH } from '$lib/crypto/authority';
 import { randomBytes, wipe } from '$lib/crypto/bytes';
-import { DEFAULT_KDF } from '$lib/crypto/kdf-params';
+import { DEFAULT_KDF, type KdfCost } from '$lib/crypto/kdf-params';
 import type { PapiersDb, VaultHeaderRow } from './db';
 import type { SealedRow } from './types';
-import { UnlockedVault, unlockVault, wrapVaultKey, type PasswordKeyDeriver } from './vault';
-
-type KdfCost = { memoryKiB: number; iterations: number; parallelism: number };
-
-async function wrapNewKey(options: {
-	vaultKey: Uint8Array;
-	password: string;
-	kdf: KdfCost;
-	previous: VaultHeaderRow;
-	deriveKey: PasswordKeyDeriver;
-}): Promise<VaultHeaderRow> {
-	const keyGeneration = options.previous.keyGeneration + 1;
-	const wrapped = await wrapVaultKey({ ...options, keyGeneration });
-	return { ...options.previous, ...wrapped, keyGeneration };
-}
+import { openHeader, sealHeader, UnlockedVault, type PasswordKeyDeriver } from './vault';
 
 /** A scan under the new key, same id; a scan that no longer opens is kept as it is. */
 async function resealScan(
@@ -70,18 +57,28 @@ export interface RotationResult {
 	header: VaultHeaderRow;
 }
 
+/** What `addRecords` may sign with; wiped when the rotation ends. */
+export interface RotationSecrets extends RotationResult {
+	/** The new authority's seed: signs who stays a member. */
+	authoritySeed: Uint8Array;
+	/** The current authority's seed (opened by the password): signs the handover. */
+	previousAuthoritySeed: Uint8Array | undefined;
+}
+
 /**
- * Seals the whole vault under a new key. `omitKeys` are records left out (the removed
- * device's registry record); `addRecords` are sealed under the new key in the same transaction
- * (the handover record, built from the new key and header).
+ * Seals the whole vault under a new key and a new authority, wrapped under `newPassword` or,
+ * without one, the same password. `omitKeys` are records left out (the removed devices'
+ * registry records); `addRecords` are sealed under the new key in the same transaction (the
+ * handover record and the remaining devices' memberships, signed with the secrets given).
  */
 export async function rotateVaultKey(options: {
 	vault: UnlockedVault;
 	db: PapiersDb;
 	password: string;
+	newPassword?: string;
 	deriveKey: PasswordKeyDeriver;
 	omitKeys?: string[];
-	addRecords?: (result: RotationResult) => { key: string; value: unknown }[];
+	addRecords?: (secrets: RotationSecrets) => { key: string; value: unknown }[];
 	/** Tests only: cheap Argon2id parameters. */
 	kdf?: KdfCost;
 }): Promise<RotationResult> {
@@ -89,18 +86,22 @@ export async function rotateVaultKey(options: {
 	const previous = await db.header.get('main');
 	if (!previous) throw new Error('No vault on this device');
 	// Throws WrongPasswordError: the person at the device knows the password.
-	(await unlockVault({ password: options.password, vault: { db, deriveKey } })).lock();
+	const current = await openHeader(previous, options.password, deriveKey);
+	wipe(current.vaultKey);
 
 	const vaultKey = randomBytes(32);
-	const header = await wrapNewKey({
+	const authoritySeed = randomBytes(AUTHORITY_SEED_LENGTH);
+	const header = await sealHeader({
+		...previous,
 		vaultKey,
-		password: options.password,
+		authoritySeed,
+		password: options.newPassword ?? options.password,
 		kdf: options.kdf ?? {
 			memoryKiB: Math.max(previous.kdf.memoryKiB, DEFAULT_KDF.memoryKiB),
 			iterations: Math.max(previous.kdf.iterations, DEFAULT_KDF.iterations),
 			parallelism: previous.kdf.parallelism
 		},
-		previous,
+		keyGeneration: previous.keyGeneration + 1,
 		deriveKey
 	});
 	const next = new UnlockedVault(db, vaultKey.slice(), deriveKey);
@@ -109,8 +110,13 @@ export async function rotateVaultKey(options: {
 		const records = (await db.records.toArray())
 			.filter((row) => !omitted.has(row.id))
 			.map((row) => resealRecord(row, vault, next));
-		const result: RotationResult = { vaultKey, header };
-		for (const { key, value } of options.addRecords?.(result) ?? []) {
+		const secrets: RotationSecrets = {
+			vaultKey,
+			header,
+			authoritySeed,
+			previousAuthoritySeed: current.authoritySeed
+		};
+		for (const { key, value } of options.addRecords?.(secrets) ?? []) {
 			records.push(next.sealRecord(key, value));
 		}
 		const scans: SealedRow[] = [];
@@ -124,20 +130,24 @@ export async function rotateVaultKey(options: {
 				throw new Error('The vault key changed meanwhile');
 			}
 			await db.header.put(header);
+			await db.header.delete('pending');
 			await db.records.clear();
 			await db.records.bulkPut(records);
 			await db.scans.clear();
 			await db.scans.bulkPut(scans);
 		});
-		return result;
+		return { vaultKey, header };
 	} finally {
 		next.lock();
+		wipe(authoritySeed);
+		if (current.authoritySeed) wipe(current.authoritySeed);
 	}
 }
 
 /**
- * On a remaining device: installs the new key's header and keeps `keep` (rows this device
- * changed that the rotation did not include), re-sealed; everything else comes back by sync.
+ * On a remaining device, once its person's password opened the new header (the caller checks
+ * that, handover.ts): installs it and keeps `keep` (rows this device changed that the rotation
+ * did not include), re-sealed; everything else comes back by sync.
  */
 export async function adoptVaultKey(options: {
 	vault: UnlockedVault;
@@ -163,7 +173,8 @@ export async function adoptVaultKey(options: {
 			if (current?.keyGeneration !== previous.keyGeneration) {
 				throw new Error('The vault key changed meanwhile');
 			}
-			await db.header.put({ ...options.header, id: 'main', createdAt: previous.createdAt });
+			await db.header.put({ ...options.header, id: 'main' });
+			await db.header.delete('pending');
 			await db.records.clear();
 			await db.records.bulkPut(records);
 			await db.scans.clear();

@@ -7,9 +7,24 @@
  * leaves the old row or the new one, never half of either.
  */
 import { open, seal } from '$lib/crypto/aead';
-import { randomBytes, utf8Decode, utf8Encode, wipe } from '$lib/crypto/bytes';
+import { AUTHORITY_SEED_LENGTH, authorityPublicKey } from '$lib/crypto/authority';
+import {
+	concatBytes,
+	equalBytes,
+	randomBytes,
+	toBase64,
+	utf8Decode,
+	utf8Encode,
+	wipe
+} from '$lib/crypto/bytes';
 import { deriveSubkey } from '$lib/crypto/hkdf';
-import { DEFAULT_KDF, SALT_LENGTH, type KdfParams } from '$lib/crypto/kdf-params';
+import {
+	DEFAULT_KDF,
+	meetsKdfFloor,
+	SALT_LENGTH,
+	type KdfCost,
+	type KdfParams
+} from '$lib/crypto/kdf-params';
 import { keyedId } from '$lib/crypto/keyed-id';
 import { generateBoxKeyPair } from '$lib/crypto/sealed-box';
 import { openDatabase, type PapiersDb, type VaultHeaderRow } from './db';
@@ -45,24 +60,36 @@ export interface VaultOptions {
 	db?: PapiersDb;
 	deriveKey?: PasswordKeyDeriver;
 	/** Lets tests use cheap parameters; the app always ships DEFAULT_KDF. */
-	kdf?: { memoryKiB: number; iterations: number; parallelism: number };
+	kdf?: KdfCost;
+	/** The least a header from another device may cost; tests lower it with `kdf`. */
+	kdfFloor?: KdfCost;
 }
 
-export function headerAssociatedData(
-	header: Pick<VaultHeaderRow, 'format' | 'kdf' | 'keyGeneration'>
-) {
+/**
+ * Everything the header says, bound to the wrapped key: changing any field in storage (a
+ * weaker KDF, another hint, another inbox or authority key) makes the password fail.
+ * Format 1 (before the authority existed) bound only the KDF and the generation; it is read
+ * for vaults made before, and upgraded at their next unlock.
+ */
+export function headerAssociatedData(header: Omit<VaultHeaderRow, 'id' | 'wrappedKey'>) {
 	const { algorithm, memoryKiB, iterations, parallelism, salt } = header.kdf;
-	// The KDF parameters are bound to the wrapped key: lowering them in storage breaks unwrapping.
+	const kdf = [algorithm, memoryKiB, iterations, parallelism];
+	if (header.format === 1) {
+		return utf8Encode(
+			JSON.stringify(['papiers/header', 1, header.keyGeneration, ...kdf, Array.from(salt)])
+		);
+	}
 	return utf8Encode(
 		JSON.stringify([
 			'papiers/header',
 			header.format,
 			header.keyGeneration,
-			algorithm,
-			memoryKiB,
-			iterations,
-			parallelism,
-			Array.from(salt)
+			...kdf,
+			toBase64(salt),
+			header.hint,
+			header.createdAt,
+			header.inboxPublicKey ? toBase64(header.inboxPublicKey) : null,
+			header.authorityPublicKey ? toBase64(header.authorityPublicKey) : null
 		])
 	);
 }
@@ -75,37 +102,68 @@ function scanAssociatedData(id: string, version: number): Uint8Array {
 	return utf8Encode(`papiers/scan/${id}/v${version}`);
 }
 
-/** Wraps a vault key under a password with fresh salt; rotate-key.ts uses it for a new key. */
-export async function wrapVaultKey(options: {
+/** What the password opens. */
+export interface OpenedHeader {
 	vaultKey: Uint8Array;
+	/** Format 2 only. */
+	authoritySeed?: Uint8Array;
+}
+
+/**
+ * Seals a vault key and authority seed under a password with fresh salt: a new vault, a
+ * password change, a new key (rotate-key.ts). Returns the whole format-2 header.
+ */
+export async function sealHeader(options: {
+	vaultKey: Uint8Array;
+	authoritySeed: Uint8Array;
 	password: string;
-	kdf: { memoryKiB: number; iterations: number; parallelism: number };
+	kdf: KdfCost;
 	keyGeneration: number;
+	hint: string;
+	createdAt: number;
+	inboxPublicKey?: Uint8Array;
 	deriveKey: PasswordKeyDeriver;
-}): Promise<Pick<VaultHeaderRow, 'kdf' | 'wrappedKey'>> {
-	const kdf = { algorithm: 'argon2id' as const, ...options.kdf, salt: randomBytes(SALT_LENGTH) };
+}): Promise<VaultHeaderRow> {
+	const kdf = {
+		algorithm: 'argon2id' as const,
+		memoryKiB: options.kdf.memoryKiB,
+		iterations: options.kdf.iterations,
+		parallelism: options.kdf.parallelism,
+		salt: randomBytes(SALT_LENGTH)
+	};
+	const fields: Omit<VaultHeaderRow, 'id' | 'wrappedKey'> = {
+		format: 2,
+		kdf,
+		hint: options.hint.trim(),
+		createdAt: options.createdAt,
+		keyGeneration: options.keyGeneration,
+		...(options.inboxPublicKey ? { inboxPublicKey: options.inboxPublicKey } : {}),
+		authorityPublicKey: authorityPublicKey(options.authoritySeed)
+	};
 	const passwordKey = await options.deriveKey(options.password, kdf);
+	const plaintext = concatBytes(options.vaultKey, options.authoritySeed);
 	try {
-		const associatedData = headerAssociatedData({
-			format: 1,
-			kdf,
-			keyGeneration: options.keyGeneration
+		const wrappedKey = seal({
+			key: passwordKey,
+			plaintext,
+			associatedData: headerAssociatedData(fields)
 		});
-		const wrappedKey = seal({ key: passwordKey, plaintext: options.vaultKey, associatedData });
-		return { kdf, wrappedKey };
+		return { id: 'main', ...fields, wrappedKey };
 	} finally {
-		wipe(passwordKey);
+		wipe(passwordKey, plaintext);
 	}
 }
 
-async function unwrapVaultKey(
+/** Opens a header with a password; throws WrongPasswordError when either is wrong. */
+export async function openHeader(
 	header: VaultHeaderRow,
 	password: string,
 	deriveKey: PasswordKeyDeriver
-): Promise<Uint8Array> {
+): Promise<OpenedHeader> {
 	const passwordKey = await deriveKey(password, header.kdf);
+	let plaintext: Uint8Array;
 	try {
-		return open({
+		plaintext = open({
 			key: passwordKey,
 			sealed: header.wrappedKey,
 			associatedData: headerAssociatedData(header)
@@ -115,6 +173,20 @@ async function unwrapVaultKey(
 	} finally {
 		wipe(passwordKey);
 	}
+	if (header.format === 1 && plaintext.length === 32) return { vaultKey: plaintext };
+	const vaultKey = plaintext.slice(0, 32);
+	const authoritySeed = plaintext.slice(32);
+	wipe(plaintext);
+	if (
+		header.format !== 2 ||
+		authoritySeed.length !== AUTHORITY_SEED_LENGTH ||
+		!header.authorityPublicKey ||
+		!equalBytes(authorityPublicKey(authoritySeed), header.authorityPublicKey)
+	) {
+		wipe(vaultKey, authoritySeed);
+		throw new WrongPasswordError();
+	}
+	return { vaultKey, authoritySeed };
 }
 
 export async function readHeader(
@@ -132,24 +204,20 @@ export async function createVault(options: {
 	const deriveKey = options.vault?.deriveKey ?? deriveOnThisThread;
 	if ((await db.header.count()) > 0) throw new Error('A vault already exists on this device');
 	const vaultKey = randomBytes(32);
-	const wrapped = await wrapVaultKey({
+	const authoritySeed = randomBytes(AUTHORITY_SEED_LENGTH);
+	const inbox = generateBoxKeyPair();
+	const header = await sealHeader({
 		vaultKey,
+		authoritySeed,
 		password: options.password,
 		kdf: options.vault?.kdf ?? DEFAULT_KDF,
 		keyGeneration: 1,
+		hint: options.hint ?? '',
+		createdAt: Date.now(),
+		inboxPublicKey: inbox.publicKey,
 		deriveKey
 	});
-	const inbox = generateBoxKeyPair();
-	const header: VaultHeaderRow = {
-		id: 'main',
-		format: 1,
-		...wrapped,
-		hint: options.hint?.trim() ?? '',
-		createdAt: Date.now(),
-		keyGeneration: 1,
-		inboxPublicKey: inbox.publicKey
-	};
-	const vault = new UnlockedVault(db, vaultKey, deriveKey);
+	const vault = new UnlockedVault(db, vaultKey, deriveKey, { seed: authoritySeed });
 	const inboxKeyRow = vault.sealRecord(INBOX_KEY_RECORD, Array.from(inbox.secretKey));
 	wipe(inbox.secretKey);
 	await db.transaction('rw', db.header, db.records, async () => {
@@ -160,17 +228,128 @@ export async function createVault(options: {
 	return vault;
 }
 
-/** Throws WrongPasswordError when the password (or the stored header) is wrong. */
+/**
+ * Throws WrongPasswordError when the password (or the stored header) is wrong. A password that
+ * does not open the main header but opens a pending one (a password changed on another device,
+ * header-sync.ts) makes that one the main header: the only way a header from elsewhere is
+ * adopted. A format-1 header is upgraded to format 2 (a new authority) while the password is here.
+ */
 export async function unlockVault(options: {
 	password: string;
 	vault?: VaultOptions;
 }): Promise<UnlockedVault> {
 	const db = options.vault?.db ?? openDatabase();
 	const deriveKey = options.vault?.deriveKey ?? deriveOnThisThread;
-	const header = await db.header.get('main');
-	if (!header) throw new Error('No vault on this device');
-	const vaultKey = await unwrapVaultKey(header, options.password, deriveKey);
-	return new UnlockedVault(db, vaultKey, deriveKey);
+	const main = await db.header.get('main');
+	if (!main) throw new Error('No vault on this device');
+	let opened: OpenedHeader;
+	try {
+		opened = await openHeader(main, options.password, deriveKey);
+	} catch (error) {
+		const adopted = await adoptPendingHeader({
+			db,
+			main,
+			password: options.password,
+			deriveKey,
+			floor: options.vault?.kdfFloor ?? DEFAULT_KDF
+		});
+		if (!adopted) throw error;
+		opened = adopted;
+	}
+	if (opened.authoritySeed) {
+		return new UnlockedVault(db, opened.vaultKey, deriveKey, { seed: opened.authoritySeed });
+	}
+	const seed = randomBytes(AUTHORITY_SEED_LENGTH);
+	const upgraded = await sealHeader({
+		...main,
+		vaultKey: opened.vaultKey,
+		authoritySeed: seed,
+		password: options.password,
+		kdf: options.vault?.kdf ?? raisedKdf(main.kdf),
+		deriveKey
+	});
+	await db.transaction('rw', db.header, async () => {
+		const current = await db.header.get('main');
+		if (current && equalBytes(current.wrappedKey, main.wrappedKey)) await db.header.put(upgraded);
+	});
+	return new UnlockedVault(db, opened.vaultKey, deriveKey, { seed, fromFormat1: true });
+}
+
+/**
+ * While unlocked: the person typed the password that was changed on another device, and it
+ * opens the pending header, which becomes this device's. Throws WrongPasswordError otherwise.
+ */
+export async function confirmPendingHeader(options: {
+	db: PapiersDb;
+	password: string;
+	deriveKey: PasswordKeyDeriver;
+	floor?: KdfCost;
+}): Promise<void> {
+	const main = await options.db.header.get('main');
+	if (!main) throw new Error('No vault on this device');
+	const opened = await adoptPendingHeader({
+		...options,
+		main,
+		floor: options.floor ?? DEFAULT_KDF
+	});
+	if (!opened) throw new WrongPasswordError();
+	wipe(opened.vaultKey);
+	if (opened.authoritySeed) wipe(opened.authoritySeed);
+}
+
+/** The shipped cost, or the header's own where it is higher. */
+function raisedKdf(kdf: KdfCost): KdfCost {
+	return {
+		memoryKiB: Math.max(kdf.memoryKiB, DEFAULT_KDF.memoryKiB),
+		iterations: Math.max(kdf.iterations, DEFAULT_KDF.iterations),
+		parallelism: kdf.parallelism
+	};
+}
+
+/**
+ * Tries the pending header with a password the main one refused. It is adopted only if it
+ * belongs to this vault: same key generation, at least the floor's cost, and its key opens a
+ * record stored here (so a header with another key cannot make the papers unreadable).
+ */
+async function adoptPendingHeader(options: {
+	db: PapiersDb;
+	main: VaultHeaderRow;
+	password: string;
+	deriveKey: PasswordKeyDeriver;
+	floor: KdfCost;
+}): Promise<OpenedHeader | undefined> {
+	const { db, main } = options;
+	const pending = await db.header.get('pending');
+	if (!pending || pending.keyGeneration !== main.keyGeneration) return undefined;
+	if (!meetsKdfFloor(pending.kdf, options.floor)) return undefined;
+	let opened: OpenedHeader;
+	try {
+		opened = await openHeader(pending, options.password, options.deriveKey);
+	} catch {
+		return undefined;
+	}
+	const samples = await db.records.limit(8).toArray();
+	if (samples.length > 0) {
+		const probe = new UnlockedVault(db, opened.vaultKey.slice(), options.deriveKey);
+		const opensOne = samples.some((row) => {
+			try {
+				probe.openRecord(row);
+				return true;
+			} catch {
+				return false;
+			}
+		});
+		probe.lock();
+		if (!opensOne) return undefined;
+	}
+	const adopted = await db.transaction('rw', db.header, async () => {
+		const current = await db.header.get('main');
+		if (!current || !equalBytes(current.wrappedKey, main.wrappedKey)) return false;
+		await db.header.put({ ...pending, id: 'main' });
+		await db.header.delete('pending');
+		return true;
+	});
+	return adopted ? opened : undefined;
 }
 
 /** Forgotten password: there is no recovery, only a fresh start. */
@@ -180,6 +359,12 @@ export async function resetVault(db: PapiersDb = openDatabase()): Promise<void> 
 	});
 }
 
+/** An authority seed in memory; `fromFormat1`: the vault got its authority at this unlock. */
+export interface HeldAuthority {
+	seed: Uint8Array;
+	fromFormat1?: boolean;
+}
+
 export class UnlockedVault implements RecordStore {
 	#db: PapiersDb;
 	#vaultKey: Uint8Array;
@@ -187,11 +372,19 @@ export class UnlockedVault implements RecordStore {
 	#scanKey: Uint8Array;
 	#idKey: Uint8Array;
 	#deriveKey: PasswordKeyDeriver;
+	#authority: HeldAuthority | undefined;
 	#listeners = new Set<(change: RowChange) => void>();
 	#locked = false;
 
-	constructor(db: PapiersDb, vaultKey: Uint8Array, deriveKey: PasswordKeyDeriver) {
+	/** `authority`: the seed opened with the password, held until takeAuthority(). */
+	constructor(
+		db: PapiersDb,
+		vaultKey: Uint8Array,
+		deriveKey: PasswordKeyDeriver,
+		authority?: HeldAuthority
+	) {
 		this.#db = db;
+		this.#authority = authority;
 		this.#vaultKey = vaultKey;
 		this.#recordKey = deriveSubkey(vaultKey, 'records');
 		this.#scanKey = deriveSubkey(vaultKey, 'scans');
@@ -205,6 +398,17 @@ export class UnlockedVault implements RecordStore {
 
 	get isLocked(): boolean {
 		return this.#locked;
+	}
+
+	/**
+	 * The authority seed the password opened, given once and then forgotten: holding the vault
+	 * key must not mean holding the authority (authority.ts). The sync engine takes it at start
+	 * to sign this device's membership; the caller wipes it.
+	 */
+	takeAuthority(): HeldAuthority | undefined {
+		const authority = this.#authority;
+		this.#authority = undefined;
+		return authority;
 	}
 
 	/** For the sync module only: room name and secret are derived from it. */
@@ -355,37 +559,39 @@ export class UnlockedVault implements RecordStore {
 	}
 
 	/**
-	 * Re-wraps the same vault key under a new password. Records and scans are untouched:
-	 * they are sealed with subkeys of the vault key, which does not change.
+	 * Re-wraps the same vault key and authority under a new password. Records and scans are
+	 * untouched: they are sealed with subkeys of the vault key, which does not change. Other
+	 * devices take the new header only when their person types the new password (header-sync.ts).
 	 */
 	async changePassword(options: {
 		currentPassword: string;
 		newPassword: string;
 		hint?: string;
-		kdf?: { memoryKiB: number; iterations: number; parallelism: number };
+		kdf?: KdfCost;
 	}): Promise<void> {
 		this.#assertUnlocked();
 		const header = await this.#db.header.get('main');
 		if (!header) throw new Error('No vault on this device');
 		// Proves the person at the device knows the current password, not just that it is unlocked.
-		const check = await unwrapVaultKey(header, options.currentPassword, this.#deriveKey);
-		wipe(check);
-		const wrapped = await wrapVaultKey({
-			vaultKey: this.#vaultKey,
-			password: options.newPassword,
-			kdf: options.kdf ?? {
-				memoryKiB: Math.max(header.kdf.memoryKiB, DEFAULT_KDF.memoryKiB),
-				iterations: Math.max(header.kdf.iterations, DEFAULT_KDF.iterations),
-				parallelism: header.kdf.parallelism
-			},
-			keyGeneration: header.keyGeneration,
-			deriveKey: this.#deriveKey
-		});
-		await this.#db.header.put({
-			...header,
-			...wrapped,
-			hint: options.hint === undefined ? header.hint : options.hint.trim()
-		});
+		const opened = await openHeader(header, options.currentPassword, this.#deriveKey);
+		const authoritySeed = opened.authoritySeed ?? randomBytes(AUTHORITY_SEED_LENGTH);
+		try {
+			const next = await sealHeader({
+				...header,
+				vaultKey: this.#vaultKey,
+				authoritySeed,
+				password: options.newPassword,
+				kdf: options.kdf ?? raisedKdf(header.kdf),
+				hint: options.hint === undefined ? header.hint : options.hint,
+				deriveKey: this.#deriveKey
+			});
+			await this.#db.transaction('rw', this.#db.header, async () => {
+				await this.#db.header.put(next);
+				await this.#db.header.delete('pending');
+			});
+		} finally {
+			wipe(opened.vaultKey, authoritySeed);
+		}
 	}
 
 	/** Drops every key from memory; the object is unusable afterwards. */
@@ -393,6 +599,8 @@ export class UnlockedVault implements RecordStore {
 		if (this.#locked) return;
 		this.#locked = true;
 		wipe(this.#vaultKey, this.#recordKey, this.#scanKey, this.#idKey);
+		if (this.#authority) wipe(this.#authority.seed);
+		this.#authority = undefined;
 		this.#listeners.clear();
 	}
 

@@ -1,7 +1,7 @@
 /**
- * A password change reaches the other device through the sync document: its stored header
- * changes, its open session keeps working, its next unlock takes the new password. Concurrent
- * changes end with one password on both devices.
+ * A password change reaches the other device through the sync document as a pending header: its
+ * open session keeps working, and the new password takes effect there only once typed there (the
+ * password is the only authority). Concurrent changes end with one password on both devices.
  */
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,7 +45,14 @@ async function phone(db: PapiersDb, vault: UnlockedVault): Promise<Phone> {
 		syncDbName: `hs-${counter}`
 	});
 	const store = new DeviceStore(`hs-device-${counter}`);
-	const headers = new HeaderSync({ doc: mirror.doc, vault, db, store, vaultTag: 'room' });
+	const headers = new HeaderSync({
+		doc: mirror.doc,
+		vault,
+		db,
+		store,
+		vaultTag: 'room',
+		kdfFloor: kdf
+	});
 	headers.start();
 	const made = { db, vault, mirror, store, headers };
 	phones.push(made);
@@ -78,7 +85,7 @@ async function exchange(a: Phone, b: Phone): Promise<void> {
 }
 
 describe('vault header over sync', () => {
-	it('a password changed on A becomes the password of B, whose session stays open', async () => {
+	it('a password changed on A becomes the password of B once typed on B', async () => {
 		const [a, b] = await pair();
 		await exchange(a, b);
 		await b.vault.put('element:email', { email: 'before@example.org' });
@@ -92,19 +99,30 @@ describe('vault header over sync', () => {
 		await exchange(a, b);
 
 		const aHeader = (await a.db.header.get('main'))!;
-		const bHeader = (await b.db.header.get('main'))!;
-		expect(bHeader.wrappedKey).toEqual(aHeader.wrappedKey);
-		expect(bHeader.kdf).toEqual(aHeader.kdf);
+		const pending = (await b.db.header.get('pending'))!;
+		expect(pending.wrappedKey).toEqual(aHeader.wrappedKey);
+		expect(pending.kdf).toEqual(aHeader.kdf);
+		// Nothing from the document replaces B's own header: it still opens with the old password.
+		expect((await b.db.header.get('main'))!.wrappedKey).not.toEqual(aHeader.wrappedKey);
 		// B's open vault keeps its key: it still reads and writes.
 		expect(await b.vault.get('element:email')).toEqual({ email: 'before@example.org' });
-		await expect(unlockVault({ password: first, vault: { db: b.db } })).rejects.toBeInstanceOf(
-			WrongPasswordError
-		);
-		expect(
-			await (
-				await unlockVault({ password: 'second password here', vault: { db: b.db } })
-			).get('element:email')
-		).toEqual({ email: 'before@example.org' });
+		(await unlockVault({ password: first, vault: { db: b.db, kdfFloor: kdf } })).lock();
+
+		// The new password, typed on B, opens the pending header, which becomes B's.
+		const reopened = await unlockVault({
+			password: 'second password here',
+			vault: { db: b.db, kdfFloor: kdf }
+		});
+		expect(await reopened.get('element:email')).toEqual({ email: 'before@example.org' });
+		expect((await b.db.header.get('main'))!.wrappedKey).toEqual(aHeader.wrappedKey);
+		expect(await b.db.header.get('pending')).toBeUndefined();
+		await expect(
+			unlockVault({ password: first, vault: { db: b.db, kdfFloor: kdf } })
+		).rejects.toBeInstanceOf(WrongPasswordError);
+		// And B does not publish it back as a change of its own.
+		const version = (await b.store.readState<{ version: number }>('header:room'))?.version;
+		await exchange(a, b);
+		expect((await b.store.readState<{ version: number }>('header:room'))?.version).toBe(version);
 	});
 
 	it('the document never holds the header in the clear', async () => {
@@ -130,14 +148,21 @@ describe('vault header over sync', () => {
 		await until(() => b.mirror.doc.getMap('meta').get('header'));
 		await exchange(a, b);
 		await exchange(a, b);
-		const aHeader = (await a.db.header.get('main'))!;
-		const bHeader = (await b.db.header.get('main'))!;
-		expect(bHeader.wrappedKey).toEqual(aHeader.wrappedKey);
-		const winner = await Promise.any(
-			['password of A', 'password of B'].map((password) =>
-				unlockVault({ password, vault: { db: a.db } }).then(() => password)
-			)
+		// Yjs kept one header on both; each device opens with the password it holds in the
+		// document, the loser once its person types the winner's password.
+		const open = (phone: Phone, password: string) =>
+			unlockVault({ password, vault: { db: phone.db, kdfFloor: kdf } }).then(() => password);
+		// The device whose header Yjs kept holds no pending one; the other one does.
+		const [aPending, bPending] = [
+			await a.db.header.get('pending'),
+			await b.db.header.get('pending')
+		];
+		expect(!!aPending !== !!bPending).toBe(true);
+		const winner = aPending ? 'password of B' : 'password of A';
+		await expect(open(a, winner)).resolves.toBe(winner);
+		await expect(open(b, winner)).resolves.toBe(winner);
+		expect((await a.db.header.get('main'))!.wrappedKey).toEqual(
+			(await b.db.header.get('main'))!.wrappedKey
 		);
-		await expect(unlockVault({ password: winner, vault: { db: b.db } })).resolves.toBeTruthy();
 	});
 });

@@ -9,7 +9,8 @@ import { toBase64 } from '$lib/crypto/bytes';
 import { openDatabase } from '$lib/vault/db';
 import { createVault } from '$lib/vault/vault';
 import { deviceIdOf, newDeviceKeyPair, openFromDevice, sealToDevice } from '$lib/sync/device-keys';
-import { announceDevice, listDevices, platformName, renameDevice } from '$lib/sync/device-registry';
+import { listDevices, platformName, renameDevice } from '$lib/sync/device-registry';
+import { announceMember, authorityOf } from './members';
 import { DeviceStore } from '$lib/sync/device-store';
 import { dumpIndexedDb } from '../../helpers/idb-dump';
 
@@ -71,9 +72,10 @@ describe('device store and registry', () => {
 	it('lists each device once, renames, and ignores a record whose key is not its id', async () => {
 		const db = openDatabase(`id-registry-${++counter}`);
 		const vault = await createVault({ password: 'pw pw pw pw pw', vault: { db, kdf } });
+		const authority = await authorityOf(db, vault);
 		const [a, b] = [newDeviceKeyPair(), newDeviceKeyPair()];
-		await announceDevice({ vault, identity: a, defaultName: 'Android', now: 1000 });
-		await announceDevice({ vault, identity: b, defaultName: 'Linux', now: 2000 });
+		await announceMember({ vault, authority, identity: a, name: 'Android', now: 1000 });
+		await announceMember({ vault, authority, identity: b, name: 'Linux', now: 2000 });
 		await renameDevice({ vault, identity: a, name: '  Work   phone ' });
 		await vault.put(`device:${a.deviceId}x`, {
 			id: `${a.deviceId}x`,
@@ -82,13 +84,13 @@ describe('device store and registry', () => {
 			added: 0,
 			lastSeen: 0
 		});
-		const devices = await listDevices(vault);
+		const devices = await listDevices(vault, authority.publicKey);
 		expect(devices.map((d) => d.name)).toEqual(['Work phone', 'Linux']);
 		expect(devices[0].added).toBe(1000);
 		// A fresh record is not rewritten on every start.
 		const before = await db.records.count();
-		await announceDevice({ vault, identity: b, defaultName: 'Linux', now: 2500 });
-		expect((await listDevices(vault))[1].lastSeen).toBe(2000);
+		await announceMember({ vault, authority, identity: b, name: 'Linux', now: 2500 });
+		expect((await listDevices(vault, authority.publicKey))[1].lastSeen).toBe(2000);
 		expect(await db.records.count()).toBe(before);
 	});
 

@@ -10,8 +10,10 @@ import {
 	headerToTransfer,
 	importReceivedHeader,
 	InvalidHeaderError,
-	VaultExistsError
+	VaultExistsError,
+	WeakHeaderError
 } from '$lib/vault/import-header';
+import { DEFAULT_KDF } from '$lib/crypto/kdf-params';
 import { WrongPasswordError } from '$lib/vault/types';
 import { createVault, unlockVault } from '$lib/vault/vault';
 
@@ -27,7 +29,7 @@ describe('importing a received header', () => {
 		const sent = JSON.parse(JSON.stringify(headerToTransfer((await source.header.get('main'))!)));
 
 		const target = openDatabase(`ih-target-${counter}`);
-		await importReceivedHeader({ db: target, header: headerFromTransfer(sent) });
+		await importReceivedHeader({ db: target, header: headerFromTransfer(sent, { floor: kdf }) });
 		await expect(unlockVault({ password: 'wrong', vault: { db: target } })).rejects.toBeInstanceOf(
 			WrongPasswordError
 		);
@@ -61,11 +63,14 @@ describe('importing a received header', () => {
 		const db = openDatabase(`ih-check-${++counter}`);
 		await createVault({ password, vault: { db, kdf } });
 		const good = headerToTransfer((await db.header.get('main'))!);
-		expect(() => headerFromTransfer(good)).not.toThrow();
+		expect(() => headerFromTransfer(good, { floor: kdf })).not.toThrow();
 		const bad: unknown[] = [
 			null,
 			'header',
-			{ ...good, format: 2 },
+			{ ...good, format: 3 },
+			{ ...good, format: 1 },
+			{ ...good, authorityPublicKey: undefined },
+			{ ...good, authorityPublicKey: 'AAAA' },
 			{ ...good, kdf: { ...good.kdf, algorithm: 'pbkdf2' } },
 			{ ...good, kdf: { ...good.kdf, memoryKiB: 64 * 1024 * 1024 } },
 			{ ...good, kdf: { ...good.kdf, iterations: 10_000 } },
@@ -78,6 +83,27 @@ describe('importing a received header', () => {
 			{ ...good, createdAt: 'yesterday' },
 			{ ...good, inboxPublicKey: 'AAAA' }
 		];
-		for (const header of bad) expect(() => headerFromTransfer(header)).toThrow(InvalidHeaderError);
+		for (const header of bad) {
+			expect(() => headerFromTransfer(header, { floor: kdf })).toThrow(InvalidHeaderError);
+		}
+	});
+
+	it('refuses a header cheaper to guess than the shipped key derivation', async () => {
+		const db = openDatabase(`ih-weak-${++counter}`);
+		await createVault({ password, vault: { db, kdf } });
+		const cheap = headerToTransfer((await db.header.get('main'))!);
+		// These tests use 1 MiB and 1 pass; the app ships 64 MiB and 3 passes.
+		expect(() => headerFromTransfer(cheap)).toThrow(WeakHeaderError);
+		const shipped = { ...cheap, kdf: { ...cheap.kdf, ...DEFAULT_KDF } };
+		expect(() => headerFromTransfer(shipped)).not.toThrow();
+		for (const weaker of [
+			{ memoryKiB: DEFAULT_KDF.memoryKiB - 1 },
+			{ iterations: DEFAULT_KDF.iterations - 1 },
+			{ memoryKiB: 8, iterations: 1 }
+		]) {
+			expect(() => headerFromTransfer({ ...shipped, kdf: { ...shipped.kdf, ...weaker } })).toThrow(
+				WeakHeaderError
+			);
+		}
 	});
 });

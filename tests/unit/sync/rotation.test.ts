@@ -11,10 +11,17 @@ import { openDatabase, type PapiersDb } from '$lib/vault/db';
 import { headerToTransfer, importReceivedHeader } from '$lib/vault/import-header';
 import { adoptVaultKey, rotateVaultKey } from '$lib/vault/rotate-key';
 import { UnreadableRecordError, WrongPasswordError } from '$lib/vault/types';
-import { createVault, deriveOnThisThread, UnlockedVault, unlockVault } from '$lib/vault/vault';
+import {
+	createVault,
+	deriveOnThisThread,
+	openHeader,
+	UnlockedVault,
+	unlockVault
+} from '$lib/vault/vault';
 import { DocMirror } from '$lib/sync/doc-mirror';
 import { newDeviceKeyPair, sealToDevice, type DeviceKeyPair } from '$lib/sync/device-keys';
-import { announceDevice, deviceRecordKey, listDevices } from '$lib/sync/device-registry';
+import { deviceRecordKey, grantDevice, listDevices } from '$lib/sync/device-registry';
+import { announceMember, authorityOf, type TestAuthority } from './members';
 import { unseenRows } from '$lib/sync/device-sync';
 import {
 	buildHandover,
@@ -46,6 +53,7 @@ function newDb(): PapiersDb {
 async function vaultWithDevices() {
 	const db = newDb();
 	const vault = await createVault({ password, vault: { db, kdf } });
+	const authority = await authorityOf(db, vault);
 	await vault.put('element:email', { email: `${MARKER}@example.org` });
 	const scanBytes = new Uint8Array(50_000).map((_, i) => i % 251);
 	const scanId = await vault.putScan(scanBytes);
@@ -55,19 +63,20 @@ async function vaultWithDevices() {
 		[b, 'B'],
 		[c, 'C']
 	] as const) {
-		await announceDevice({ vault, identity, defaultName: name });
+		await announceMember({ vault, authority, identity, name });
 	}
-	return { db, vault, scanId, scanBytes, a, b, c };
+	return { db, vault, authority, scanId, scanBytes, a, b, c };
 }
 
 async function rotate(options: {
 	db: PapiersDb;
 	vault: UnlockedVault;
+	authority: TestAuthority;
 	sender: DeviceKeyPair;
 	removed: DeviceKeyPair;
 	stateVector?: Uint8Array;
 }) {
-	const devices = await listDevices(options.vault);
+	const devices = await listDevices(options.vault, options.authority.publicKey);
 	return rotateVaultKey({
 		vault: options.vault,
 		db: options.db,
@@ -84,20 +93,33 @@ async function rotate(options: {
 					removed: [options.removed.deviceId],
 					roomSecret: options.vault.deriveSubkey('sync-room-secret'),
 					stateVector: options.stateVector ?? new Uint8Array([0]),
-					vaultKey: rotation.vaultKey,
 					header: rotation.header,
-					fromGeneration: 1
+					fromGeneration: 1,
+					authoritySeed: rotation.previousAuthoritySeed!
 				})
-			}
+			},
+			...devices
+				.filter((device) => device.id !== options.removed.deviceId)
+				.map((device) => ({
+					key: deviceRecordKey(device.id),
+					value: {
+						...device,
+						grant: grantDevice({
+							authoritySeed: rotation.authoritySeed,
+							authorityPublicKey: rotation.header.authorityPublicKey!,
+							device
+						})
+					}
+				}))
 		]
 	});
 }
 
 describe('key rotation', () => {
 	it('seals everything under a new key that the same password opens', async () => {
-		const { db, vault, scanId, scanBytes, a, c } = await vaultWithDevices();
+		const { db, vault, authority, scanId, scanBytes, a, c } = await vaultWithDevices();
 		const oldRows = await db.records.toArray();
-		const result = await rotate({ db, vault, sender: a, removed: c });
+		const result = await rotate({ db, vault, authority, sender: a, removed: c });
 
 		const header = (await db.header.get('main'))!;
 		expect(header.keyGeneration).toBe(2);
@@ -105,7 +127,12 @@ describe('key rotation', () => {
 		const reopened = await unlockVault({ password, vault: { db } });
 		expect(await reopened.get('element:email')).toEqual({ email: `${MARKER}@example.org` });
 		expect(await reopened.getScan(scanId)).toEqual(scanBytes);
-		expect((await listDevices(reopened)).map((d) => d.name).sort()).toEqual(['A', 'B']);
+		expect(
+			(await listDevices(reopened, header.authorityPublicKey!)).map((d) => d.name).sort()
+		).toEqual(['A', 'B']);
+		// A new authority: the old one's grants count for nothing in the new generation.
+		expect(header.authorityPublicKey).not.toEqual(authority.publicKey);
+		expect(await listDevices(reopened, authority.publicKey)).toEqual([]);
 		expect(await reopened.get(handoverRecordKey(1))).toBeTruthy();
 
 		// Old key: every stored row is now foreign to it.
@@ -129,46 +156,50 @@ describe('key rotation', () => {
 	});
 
 	it('hands the key to remaining devices only; the removed one learns it was removed', async () => {
-		const { db, vault, a, b, c } = await vaultWithDevices();
-		const devicesBefore = await listDevices(vault);
-		await rotate({ db, vault, sender: a, removed: c });
+		const { db, vault, authority, a, b, c } = await vaultWithDevices();
+		const devicesBefore = await listDevices(vault, authority.publicKey);
+		await rotate({ db, vault, authority, sender: a, removed: c });
+		const authorityPublicKey = authority.publicKey;
 		const reopened = await unlockVault({ password, vault: { db } });
 		const record = (await reopened.get<HandoverRecord>(handoverRecordKey(1)))!;
 		const handover = publicPart(record);
 		expect(JSON.stringify(handover)).not.toContain(record.roomSecret);
 		expect(Object.keys(handover.envelopes)).toEqual([b.deviceId]);
 
-		const forB = readHandover({
-			handover,
-			recipient: b,
-			generation: 1,
-			knownDevices: devicesBefore
-		});
-		expect(forB).not.toBe('removed');
-		const key = (forB as { vaultKey: Uint8Array }).vaultKey;
-		const withKey = new UnlockedVault(db, key, deriveOnThisThread);
-		expect(await withKey.get('element:email')).toEqual({ email: `${MARKER}@example.org` });
-
-		expect(
-			readHandover({ handover, recipient: c, generation: 1, knownDevices: devicesBefore })
-		).toBe('removed');
-		// Another generation, or a device that does not know the sender: nothing.
-		expect(
-			readHandover({ handover, recipient: b, generation: 2, knownDevices: devicesBefore })
-		).toBeUndefined();
-		expect(
+		const read = (recipient: DeviceKeyPair, generation = 1, knownDevices = devicesBefore) =>
 			readHandover({
 				handover,
-				recipient: b,
-				generation: 1,
-				knownDevices: devicesBefore.filter((d) => d.id !== a.deviceId)
-			})
+				recipient,
+				generation,
+				knownDevices,
+				authorityPublicKey,
+				kdfFloor: kdf
+			});
+		const forB = read(b);
+		if (!forB || forB === 'removed') throw new Error('B should be told of the new key');
+		// The envelope carries the header, not the key: only the password opens it.
+		await expect(openHeader(forB.header, 'wrong', deriveOnThisThread)).rejects.toBeInstanceOf(
+			WrongPasswordError
+		);
+		const { vaultKey } = await openHeader(forB.header, password, deriveOnThisThread);
+		const withKey = new UnlockedVault(db, vaultKey, deriveOnThisThread);
+		expect(await withKey.get('element:email')).toEqual({ email: `${MARKER}@example.org` });
+
+		expect(read(c)).toBe('removed');
+		// Another generation, or a device that does not know the sender: nothing.
+		expect(read(b, 2)).toBeUndefined();
+		expect(
+			read(
+				b,
+				1,
+				devicesBefore.filter((d) => d.id !== a.deviceId)
+			)
 		).toBeUndefined();
 	});
 
 	it('refuses a handover forged by a device the recipient does not know', async () => {
-		const { db, vault, a, b, c } = await vaultWithDevices();
-		const devices = await listDevices(vault);
+		const { db, vault, authority, a, b, c } = await vaultWithDevices();
+		const devices = await listDevices(vault, authority.publicKey);
 		const stranger = newDeviceKeyPair();
 		const forged = {
 			...publicPart(
@@ -178,15 +209,23 @@ describe('key rotation', () => {
 					removed: [a.deviceId],
 					roomSecret: new Uint8Array(32),
 					stateVector: new Uint8Array([0]),
-					vaultKey: new Uint8Array(32).fill(1),
 					header: { ...(await db.header.get('main'))!, keyGeneration: 2 },
-					fromGeneration: 1
+					fromGeneration: 1,
+					// Even signed by the authority: the stranger is not a member.
+					authoritySeed: authority.seed
 				})
 			)
 		};
-		expect(
-			readHandover({ handover: forged, recipient: b, generation: 1, knownDevices: devices })
-		).toBe(undefined);
+		const read = (handover: unknown) =>
+			readHandover({
+				handover,
+				recipient: b,
+				generation: 1,
+				knownDevices: devices,
+				authorityPublicKey: authority.publicKey,
+				kdfFloor: kdf
+			});
+		expect(read(forged)).toBe(undefined);
 		// Claiming to be A, but sealed with another key: the envelope does not open.
 		const impersonated = {
 			...forged,
@@ -205,9 +244,7 @@ describe('key rotation', () => {
 				)
 			}
 		};
-		expect(
-			readHandover({ handover: impersonated, recipient: b, generation: 1, knownDevices: devices })
-		).toBeUndefined();
+		expect(read(impersonated)).toBeUndefined();
 	});
 });
 
@@ -284,7 +321,7 @@ describe('taking a new key on a remaining device', () => {
 		expect(await bAgain.get('element:email')).toBeUndefined();
 		expect((await bDb.header.get('main'))!.keyGeneration).toBe(2);
 		expect(headerToTransfer((await bDb.header.get('main'))!)).toEqual(
-			headerToTransfer({ ...rotated.header, createdAt: (await bDb.header.get('main'))!.createdAt })
+			headerToTransfer(rotated.header)
 		);
 	});
 });
