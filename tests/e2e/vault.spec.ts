@@ -1,5 +1,21 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { PASSWORD, createVault, unlock } from './helpers';
+
+/** What the wallet keeps on this origin: its IndexedDB databases and localStorage keys. */
+function walletStorage(page: Page): Promise<{ databases: string[]; keys: string[] }> {
+	return page.evaluate(async () => ({
+		databases: (await indexedDB.databases())
+			.map(({ name }) => name ?? '')
+			.filter((name) => name === 'papiers' || name.startsWith('papiers-'))
+			.sort(),
+		keys: Object.keys(localStorage)
+			.filter((key) => key.startsWith('papiers.') || key === 'PARAGLIDE_LOCALE')
+			.sort()
+	}));
+}
+
+/** The Argon2id worker, which saw the password; Playwright lists a page's dedicated workers. */
+const kdfWorkers = (page: Page) => page.workers().filter((worker) => /kdf/.test(worker.url()));
 
 test('first run, lock, unlock, change password and reset', async ({ page }) => {
 	await page.goto('/settings');
@@ -16,15 +32,23 @@ test('first run, lock, unlock, change password and reset', async ({ page }) => {
 	await expect(page).toHaveURL(/\/setup$/);
 
 	await createVault(page);
+	expect(kdfWorkers(page)).toHaveLength(1);
 	await page.getByRole('button', { name: 'Lock' }).click();
 	await expect(page).toHaveURL(/\/unlock/);
+	// Locking ends the worker that derived the key from the password; unlocking makes a new one.
+	await expect.poll(() => kdfWorkers(page).length).toBe(0);
 
 	await unlock(page, 'not the password');
 	await expect(page.getByText('Wrong password. Nothing was changed; try again.')).toBeVisible();
 	await unlock(page);
 	await expect(page.getByRole('heading', { name: 'Your papers' })).toBeVisible();
+	expect(kdfWorkers(page)).toHaveLength(1);
 
 	await page.getByRole('link', { name: 'Settings' }).click();
+	// Settings of this device, kept in localStorage: they go with the vault when it is erased.
+	await page.getByLabel('Lock automatically after').selectOption('10');
+	await page.getByLabel('Language').selectOption('fr');
+	await page.getByLabel('Langue').selectOption('en');
 	await page.getByLabel('Current password').fill('wrong one');
 	await page.getByLabel('New password', { exact: true }).fill('a brand new passphrase');
 	await page.getByLabel('Confirm new password').fill('a brand new passphrase');
@@ -41,17 +65,34 @@ test('first run, lock, unlock, change password and reset', async ({ page }) => {
 	// Locking from a page brings the person back to it after unlocking.
 	await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
 
+	// Sync ran while unlocked: this device's identity and the sync document have their databases.
+	await expect
+		.poll(async () => (await walletStorage(page)).databases)
+		.toEqual(['papiers', 'papiers-device', 'papiers-sync']);
+	expect((await walletStorage(page)).keys).toEqual(['PARAGLIDE_LOCALE', 'papiers.autoLockMinutes']);
+
 	// Forgotten password: erase after typing the confirmation word.
 	await page.getByRole('button', { name: 'Lock' }).click();
 	await page.getByRole('link', { name: 'Forgot password?' }).click();
+	// The page says what goes and what stays.
+	await expect(page.getByText('your papers and their photos')).toBeVisible();
+	await expect(page.getByText('the history of what you shared')).toBeVisible();
+	await expect(page.getByText("this device's identity among your devices")).toBeVisible();
+	await expect(page.getByText("this device's settings")).toBeVisible();
+	await expect(page.getByText('Your other devices keep their papers')).toBeVisible();
 	await page.getByLabel('Type ERASE to confirm').fill('erase please');
 	await page.getByRole('button', { name: 'Erase everything' }).click();
 	await expect(page.getByText('Type ERASE exactly to confirm.')).toBeVisible();
 	await page.getByLabel('Type ERASE to confirm').fill('ERASE');
 	await page.getByRole('button', { name: 'Erase everything' }).click();
 	await expect(page).toHaveURL(/\/setup$/);
+	// Nothing of the wallet is left on this device: no database, no setting.
+	expect(await walletStorage(page)).toEqual({ databases: [], keys: [] });
 	await page.goto('/unlock');
 	await expect(page).toHaveURL(/\/setup$/);
+	// Opening the wallet again does not make a database before a vault is created. (Paraglide
+	// writes the language it resolved at each start, so that key is back already.)
+	expect((await walletStorage(page)).databases).toEqual([]);
 });
 
 test.describe('in French', () => {

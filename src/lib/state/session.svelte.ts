@@ -6,7 +6,7 @@
 import type { PapiersDb } from '$lib/vault/db';
 import type { UnlockedVault } from '$lib/vault/vault';
 import { probeVault } from '$lib/vault/probe';
-import { deriveInWorker } from '$lib/vault/kdf-client';
+import { deriveInWorker, terminateKdfWorker } from '$lib/vault/kdf-client';
 import { startAutoLock } from './auto-lock';
 import { deviceSettings } from './settings.svelte';
 
@@ -20,7 +20,9 @@ class Session {
 	#hint = $state('');
 	#vault = $state.raw<UnlockedVault | undefined>();
 	#stopAutoLock: (() => void) | undefined;
-	#lockListeners = new Set<() => void>();
+	#lockListeners = new Set<() => void | Promise<unknown>>();
+	/** Settles once what the lock listeners started (sync closing its databases) is done. */
+	#lockSettled: Promise<unknown> = Promise.resolve();
 	#unlockListeners = new Set<(vault: UnlockedVault) => void>();
 	#inboxDrained: Promise<void> = Promise.resolve();
 
@@ -88,9 +90,11 @@ class Session {
 		this.#vault = undefined;
 		if (this.#status === 'unlocked') this.#status = 'locked';
 		// Listeners run while the vault still has its keys (sync unsubscribes, caches drop),
-		// then the keys are wiped.
-		for (const listener of this.#lockListeners) listener();
+		// then the keys are wiped, and the KDF worker that saw the password ends.
+		const stopping = [...this.#lockListeners].map((listener) => listener());
+		this.#lockSettled = Promise.allSettled(stopping);
 		vault?.lock();
+		terminateKdfWorker();
 	}
 
 	/**
@@ -116,8 +120,11 @@ class Session {
 		return this.#inboxDrained;
 	}
 
-	/** Called on every lock, before the vault's keys are wiped. */
-	onLock(listener: () => void): () => void {
+	/**
+	 * Called on every lock, before the vault's keys are wiped. A listener may return a promise of
+	 * its asynchronous part (closing databases); reset waits for it before deleting them.
+	 */
+	onLock(listener: () => void | Promise<unknown>): () => void {
 		this.#lockListeners.add(listener);
 		return () => this.#lockListeners.delete(listener);
 	}
@@ -129,11 +136,19 @@ class Session {
 		return () => this.#unlockListeners.delete(listener);
 	}
 
-	/** Forgotten password: wipes this device's vault. The UI asks for a typed confirmation first. */
+	/**
+	 * Forgotten password, or starting over: erases everything the wallet keeps on this device
+	 * (erase-device.ts: its databases and its settings). The UI asks for a typed confirmation.
+	 */
 	async reset(): Promise<void> {
 		this.lock();
-		const [{ resetVault }, db] = await Promise.all([loadVaultModule(), this.db()]);
-		await resetVault(db);
+		// Every connection closes first: an open Dexie connection would create its database again.
+		await this.#lockSettled;
+		const db = this.#db;
+		this.#db = undefined;
+		db?.close();
+		const { eraseDevice } = await import('./erase-device');
+		await eraseDevice();
 		this.#hint = '';
 		this.#status = 'none';
 	}

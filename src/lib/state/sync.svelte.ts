@@ -110,8 +110,11 @@ class SyncState {
 		});
 	}
 
-	/** Synchronous part first: nothing of sync may touch the vault once the lock goes on. */
-	stop(): void {
+	/**
+	 * Synchronous part first: nothing of sync may touch the vault once the lock goes on. Resolves
+	 * once the engine has closed its databases.
+	 */
+	stop(): Promise<void> {
 		this.#run++;
 		const engine = this.#engine;
 		this.#engine = undefined;
@@ -120,6 +123,7 @@ class SyncState {
 		this.#phase = 'off';
 		engine?.halt();
 		this.#chain = this.#chain.then(() => engine?.stop()).catch(() => {});
+		return this.#chain;
 	}
 
 	/** After the relay settings changed. */

@@ -8,9 +8,12 @@
  * is as safe as the papers: a locked or stolen device does not give it up without the password.
  * When the vault key changes (a device was removed), it is sealed again under the new key. If it
  * no longer opens (the vault was erased and created again), the device takes a new identity.
+ *
+ * The private keys this store hands out are wiped when it closes: sync closes it when it stops
+ * (at lock), after its last use of the identity.
  */
 import Dexie, { type EntityTable } from 'dexie';
-import { fromBase64, toBase64 } from '$lib/crypto/bytes';
+import { fromBase64, toBase64, wipe } from '$lib/crypto/bytes';
 import type { SealedRow } from '$lib/vault/types';
 import { deviceIdOf, newDeviceKeyPair, publicKeyOf, type DeviceKeyPair } from './device-keys';
 
@@ -42,6 +45,8 @@ type DeviceDb = Dexie & {
 
 export class DeviceStore {
 	#db: DeviceDb;
+	/** Private keys handed out by identity(), wiped by close(). */
+	#handedOut = new Set<Uint8Array>();
 
 	constructor(name = DEVICE_DB_NAME) {
 		this.#db = new Dexie(name) as DeviceDb;
@@ -51,11 +56,13 @@ export class DeviceStore {
 	/** This device's identity, made on first use for this vault. */
 	async identity(vault: RecordSealer): Promise<DeviceKeyPair> {
 		const stored = await this.#db.identity.get('identity');
-		if (stored) {
-			const opened = openPrivateKey(vault, stored);
-			if (opened) return opened;
+		const opened = stored && openPrivateKey(vault, stored);
+		if (opened) {
+			this.#handedOut.add(opened.privateKey);
+			return opened;
 		}
 		const created = newDeviceKeyPair();
+		this.#handedOut.add(created.privateKey);
 		await this.#db.identity.put(identityRow(vault, created));
 		return created;
 	}
@@ -73,8 +80,11 @@ export class DeviceStore {
 		await this.#db.state.put({ id, value });
 	}
 
+	/** Closes the database and wipes every private key identity() returned. */
 	close(): void {
 		this.#db.close();
+		wipe(...this.#handedOut);
+		this.#handedOut.clear();
 	}
 }
 
@@ -93,7 +103,10 @@ function openPrivateKey(vault: RecordSealer, row: IdentityRow): DeviceKeyPair | 
 		if (key !== PRIVATE_KEY_RECORD) return undefined;
 		const privateKey = fromBase64(value);
 		const publicKey = publicKeyOf(privateKey);
-		if (deviceIdOf(publicKey) !== row.deviceId) return undefined;
+		if (deviceIdOf(publicKey) !== row.deviceId) {
+			wipe(privateKey);
+			return undefined;
+		}
 		return { deviceId: row.deviceId, publicKey, privateKey };
 	} catch {
 		return undefined;

@@ -97,7 +97,30 @@ export function startTransport(options: TransportOptions): SyncTransport {
 			if (stopped) return;
 			stopped = true;
 			listeners.clear();
-			provider.destroy();
+			wipeProvider(provider);
 		}
 	};
+}
+
+/**
+ * Ends the provider and lets go of the room key. y-webrtc derives an extractable AES-GCM
+ * CryptoKey from the room password and keeps it on the provider and its room, and destroy()
+ * alone leaves the provider in the signaling connections, a module-level map that lives as long
+ * as the page: the key would stay reachable after lock, and the relay socket open, reconnecting.
+ * disconnect() takes the provider out of them (and closes a connection no provider uses); once
+ * destroy() has torn the room down, the provider forgets the room and the key, so whatever
+ * still holds the transport (the sync engine, until it is dropped) no longer reaches them.
+ */
+function wipeProvider(provider: WebrtcProvider): void {
+	provider.disconnect();
+	provider.destroy();
+	const destroyed = provider.key;
+	provider.key = Promise.resolve(null);
+	// destroy() waits for the key before it destroys the room: this runs after. The room keeps
+	// its own reference, so a late signaling message of a closing peer is still sealed; nothing
+	// reaches the room once the provider lets go of it.
+	const forgetRoom = () => {
+		provider.room = null;
+	};
+	void Promise.resolve(destroyed).then(forgetRoom, forgetRoom);
 }

@@ -12,8 +12,17 @@ export interface VaultProbe {
 export function probeVault(name = DB_NAME): Promise<VaultProbe> {
 	return new Promise((resolve, reject) => {
 		const request = indexedDB.open(name);
-		// A first visit creates an empty database here; Dexie upgrades it to the real schema later.
-		request.onerror = () => reject(request.error);
+		// No database yet: the open is aborted, so visiting the wallet (or coming back after an
+		// erase) creates nothing; Dexie creates the database with the vault.
+		request.onupgradeneeded = (event) => {
+			if (event.oldVersion === 0) request.transaction?.abort();
+		};
+		request.onerror = (event) => {
+			if (request.error?.name === 'AbortError') {
+				event.preventDefault();
+				resolve({ exists: false, hint: '' });
+			} else reject(request.error);
+		};
 		request.onsuccess = () => {
 			const db = request.result;
 			if (!db.objectStoreNames.contains('header')) {
