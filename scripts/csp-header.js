@@ -69,3 +69,8 @@ export function contentSecurityPolicy(htmlPath) {
 	cache.set(htmlPath, { stamp, policy });
 	return policy;
 }
+
+// `node scripts/csp-header.js [build/index.html]` prints the header for another host's config.
+if (import.meta.url === `file://${process.argv[1]}`) {
+	console.log(contentSecurityPolicy(process.argv[2] ?? 'build/index.html'));
+}

@@ -32,7 +32,7 @@ export function redirectFor(status: SessionStatus, url: URL): string | undefined
 
 /**
  * Only same-app paths are followed, so `?next=` cannot send anyone to another site. The check is
- * the URL parser's own answer (it drops tabs and newlines and reads `\\` as `/`, so string tests
+ * the URL parser's own answer (it drops tabs and newlines and reads `\` as `/`, so string tests
  * on the raw value miss `/\t/evil.example`), and what is returned is the parsed path, so the
  * browser follows exactly what was checked.
  */
