@@ -35,13 +35,17 @@ test('the Back link on a paper stays in the wallet, whatever ?next= says', async
 	}
 });
 
+// Same-origin paths SvelteKit's router cannot decode (it runs decodeURI on the path and
+// decodeURIComponent on the fragment): its goto throws and the page would wait forever.
+const UNDECODABLE = ['/%E0%A4%A', '/element/passport%C0', '/settings#%E0%A4%A'];
+
 test('unlocking with a refused ?next= lands on the papers, never stuck on "Loading…"', async ({
 	page,
 	context
 }) => {
 	await catchEvilSite(context);
 	await createVault(page);
-	for (const attack of ATTACKS) {
+	for (const attack of [...ATTACKS, ...UNDECODABLE]) {
 		await page.getByRole('button', { name: 'Lock' }).click();
 		await expect(page.getByRole('heading', { name: 'Unlock Papiers' })).toBeVisible();
 		await page.goto(`/unlock?next=${encodeURIComponent(attack)}`);

@@ -50,5 +50,19 @@ export function safeNext(url: URL): string {
 	const path = target.pathname + target.search + target.hash;
 	// `/.//evil.example` parses to the path `//evil.example`, which as an href is another host.
 	if (path.startsWith('//')) return '/';
-	return path;
+	return routerCanDecode(target) ? path : '/';
+}
+
+/**
+ * SvelteKit's router runs decodeURI on the path and decodeURIComponent on the fragment: on a
+ * broken escape its goto throws, and a page waiting on the redirect would wait forever.
+ */
+function routerCanDecode(target: URL): boolean {
+	try {
+		decodeURI(target.pathname);
+		decodeURIComponent(target.hash.slice(1));
+		return true;
+	} catch {
+		return false;
+	}
 }

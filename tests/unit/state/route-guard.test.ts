@@ -112,6 +112,18 @@ describe('safeNext against the URL parser’s rewrites (WHATWG: tabs and newline
 		}
 	});
 
+	it('refuses a path or fragment the router cannot decode, so goto never throws on it', () => {
+		// SvelteKit runs decodeURI on the path and decodeURIComponent on the fragment.
+		for (const next of ['/%E0%A4%A', '/element/passport%C0', '/settings#%E0%A4%A', '/%']) {
+			expect(safeNext(unlockWith(next)), next).toBe('/');
+			expect(redirectFor('unlocked', unlockWith(next)), next).toBe('/');
+		}
+		expect(safeNext(unlockWith('/settings?q=%E0%A4%A'))).toBe('/settings?q=%E0%A4%A');
+		expect(safeNext(unlockWith('/element/passport#top%20part'))).toBe(
+			'/element/passport#top%20part'
+		);
+	});
+
 	it('an encoded tab or slash stays part of a path inside the app', () => {
 		// `%09` and `%2F` are not decoded by the URL parser: `/%09/evil.example` is a path here.
 		for (const next of ['/%09/evil.example', '/%2F/evil.example', '/%5Cevil.example']) {
