@@ -46,6 +46,12 @@ export function headerPolicy(meta) {
 	return directives.join('; ');
 }
 
+/** The header for a page, from its own meta tag; undefined when it has none. */
+export function pagePolicy(html) {
+	const meta = metaPolicy(html);
+	return meta === undefined ? undefined : headerPolicy(meta);
+}
+
 /**
  * The header for an HTML file of the build: its own meta policy, re-read when the file changes
  * (a new build has new script hashes). Without a readable meta tag, framing is still refused.

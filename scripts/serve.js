@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { realpathSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { contentSecurityPolicy, ERROR_POLICY } from './csp-header.js';
+import { contentSecurityPolicy, ERROR_POLICY, pagePolicy } from './csp-header.js';
 
 const TYPES = {
 	'.html': 'text/html; charset=utf-8',
@@ -130,16 +130,30 @@ export function startStaticServer({ root = 'build', host = '127.0.0.1', port = 5
 			// build/ is being rewritten (or the shell is missing): answer, rather than crash.
 			return refuse(response, 503, { 'retry-after': '1' });
 		}
-		const html = extname(picked.path) === '.html';
-		// The shell's own policy for its pages; the shell's policy too for assets, so the workers
-		// (whose script response sets their policy) may run hash-wasm's WebAssembly.
-		const policy = contentSecurityPolicy(html ? picked.path : shell);
 		const immutable = !picked.fallback && decoded.startsWith('/_app/immutable/');
-		response.writeHead(200, {
+		const headers = {
 			...COMMON_HEADERS,
 			'content-type': TYPES[extname(picked.path)] ?? 'application/octet-stream',
-			'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-			'content-security-policy': policy
+			'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache'
+		};
+		if (extname(picked.path) === '.html') {
+			// A page is read whole and its header taken from the very bytes sent, so a build landing
+			// meanwhile cannot pair one build's page with another's script hashes.
+			let page;
+			try {
+				page = await file.readFile();
+			} finally {
+				await file.close();
+			}
+			const policy = pagePolicy(page.toString('utf8')) ?? contentSecurityPolicy(shell);
+			response.writeHead(200, { ...headers, 'content-security-policy': policy });
+			return response.end(request.method === 'HEAD' ? undefined : page);
+		}
+		// Assets carry the shell's policy: a worker's policy is its script's response header, and
+		// the password worker's hash-wasm needs 'wasm-unsafe-eval'.
+		response.writeHead(200, {
+			...headers,
+			'content-security-policy': contentSecurityPolicy(shell)
 		});
 		if (request.method === 'HEAD') {
 			await file.close();

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
 	FIXTURE_META_POLICY,
@@ -113,6 +113,23 @@ describe('static server (scripts/serve.js) against hostile requests', () => {
 	);
 
 	it(
+		'serves a build/ that is itself a symlink to the current release',
+		async () => {
+			await server.stop();
+			const current = join(site.dir, 'current');
+			symlinkSync(site.root, current);
+			server = await startServer(current);
+			const asset = await get('/_app/version.json');
+			expect(asset.status).toBe(200);
+			expect(asset.body).toBe('{"version":"1"}');
+			const escape = await get('/linked-secret.txt');
+			expect(escape.body).not.toContain(SECRET);
+			await expectStillServing();
+		},
+		TIMEOUT
+	);
+
+	it(
 		'refuses NUL bytes in the path with 400 and keeps serving',
 		async () => {
 			for (const target of [
@@ -201,6 +218,22 @@ describe('static server headers', () => {
 			const refused = await get('/..%2fsecret.txt');
 			expect(refused.headers['x-frame-options']).toBe('DENY');
 			expect(refused.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+		},
+		TIMEOUT
+	);
+
+	it(
+		'caches only real hashed assets for a year, never the shell answering a missing one',
+		async () => {
+			const asset = await get('/_app/immutable/chunks/app.js');
+			expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+			// A chunk asked for before it is deployed must not keep the shell for a year.
+			const missing = await get('/_app/immutable/chunks/not-yet-deployed.js');
+			expect(missing.headers['cache-control']).toBe('no-cache');
+			const head = await get('/', 'HEAD');
+			expect(head.status).toBe(200);
+			expect(head.body).toBe('');
+			expect(head.headers['content-security-policy']).toBe(expectedPolicy);
 		},
 		TIMEOUT
 	);
