@@ -65,7 +65,18 @@ export interface RunningServer {
 	stop: () => Promise<void>;
 }
 
+/** Another process may take the free port before serve.js binds it: then try another one. */
 export async function startServer(root: string): Promise<RunningServer> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await startServerOnce(root);
+		} catch (error) {
+			if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error;
+		}
+	}
+}
+
+async function startServerOnce(root: string): Promise<RunningServer> {
 	const port = await freePort();
 	const child = spawn(process.execPath, ['scripts/serve.js'], {
 		env: { ...process.env, ROOT: root, PORT: String(port), HOST: '127.0.0.1' },
