@@ -17,6 +17,11 @@ const config = {
 				'img-src': ['self', 'blob:', 'data:'],
 				'connect-src': ['self', 'ws:', 'wss:', 'http:', 'https:'],
 				'worker-src': ['self'],
+				// The consent form POSTs to the service's callback: any https host, or http on
+				// loopback (checked in callback-url.ts before each POST). Not narrowed to
+				// http://localhost:* and http://127.0.0.1:* here: Chromium ignores an IPv6 source
+				// (http://[::1]:*) as invalid, which would block callbacks on [::1].
+				// scripts/serve.js sends this policy as a header too, with frame-ancestors 'none'.
 				'form-action': ['http:', 'https:'],
 				'base-uri': ['self'],
 				'object-src': ['none']

@@ -376,6 +376,13 @@ test.describe('framing', () => {
 		const response = await page.request.get(consentUrl);
 		expect(response.headers()['x-frame-options']).toBe('DENY');
 		expect(response.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+		// The whole policy of the page's meta tag travels as a header too (script hashes and
+		// form-action included), so the meta and the header cannot disagree.
+		const meta = /<meta http-equiv="content-security-policy" content="([^"]+)"/.exec(
+			await response.text()
+		)?.[1];
+		expect(meta).toContain('form-action');
+		expect(response.headers()['content-security-policy']).toBe(`${meta}; frame-ancestors 'none'`);
 
 		frameSrc = consentUrl;
 		await page.goto(`http://127.0.0.1:${framerPort}/`);

@@ -30,10 +30,39 @@ export function redirectFor(status: SessionStatus, url: URL): string | undefined
 	return undefined;
 }
 
-/** Only same-app paths are followed, so `?next=` cannot send anyone to another site. */
+/**
+ * Only same-app paths are followed, so `?next=` cannot send anyone to another site. The check is
+ * the URL parser's own answer (it drops tabs and newlines and reads `\` as `/`, so string tests
+ * on the raw value miss `/\t/evil.example`), and what is returned is the parsed path, so the
+ * browser follows exactly what was checked.
+ */
 export function safeNext(url: URL): string {
 	const next = url.searchParams.get('next');
-	return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
-		? next
-		: '/';
+	// A path, spelled plainly: no control character, space or backslash for the parser to rewrite.
+	if (!next || !next.startsWith('/') || /[\u0000-\u0020\u007f\\]/.test(next)) return '/';
+	let target: URL;
+	try {
+		target = new URL(next, url.origin);
+	} catch {
+		return '/';
+	}
+	if (target.origin !== url.origin) return '/';
+	const path = target.pathname + target.search + target.hash;
+	// `/.//evil.example` parses to the path `//evil.example`, which as an href is another host.
+	if (path.startsWith('//')) return '/';
+	return routerCanDecode(target) ? path : '/';
+}
+
+/**
+ * SvelteKit's router runs decodeURI on the path and decodeURIComponent on the fragment: on a
+ * broken escape its goto throws, and a page waiting on the redirect would wait forever.
+ */
+function routerCanDecode(target: URL): boolean {
+	try {
+		decodeURI(target.pathname);
+		decodeURIComponent(target.hash.slice(1));
+		return true;
+	} catch {
+		return false;
+	}
 }
