@@ -61,11 +61,15 @@ async function filledVault(): Promise<{
 			type: 'personal_details',
 			data: {
 				first_name: 'Ada',
+				middle_name: '',
 				last_name: 'Lovelace',
 				birth_date: '10.12.1815',
 				gender: 'female',
 				country_code: 'GB',
-				residence_country_code: 'GB'
+				residence_country_code: 'GB',
+				first_name_native: '',
+				last_name_native: '',
+				middle_name_native: ''
 			}
 		},
 		undefined
