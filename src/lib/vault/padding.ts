@@ -28,15 +28,25 @@ export const RECORD_BUCKET = 512;
 /** Sealed scans are whole multiples of this many bytes. */
 export const SCAN_BUCKET = 64 * 1024;
 
-/** The sealed length a content of `contentLength` bytes takes once padded to `step`. */
-export function bucketLength(contentLength: number, step: number): number {
-	const needed = LENGTH_PREFIX + contentLength + SEAL_OVERHEAD;
+/** What a sealed box adds (crypto/sealed-box.ts): ephemeral public key, nonce and tag. */
+export const BOX_OVERHEAD = 32 + NONCE_LENGTH + TAG_LENGTH;
+
+/**
+ * The sealed length a content of `contentLength` bytes takes once padded to `step`, for a
+ * sealing that adds `overhead` bytes.
+ */
+export function bucketLength(
+	contentLength: number,
+	step: number,
+	overhead = SEAL_OVERHEAD
+): number {
+	const needed = LENGTH_PREFIX + contentLength + overhead;
 	return Math.max(1, Math.ceil(needed / step)) * step;
 }
 
-export function pad(content: Uint8Array, step: number): Uint8Array {
+export function pad(content: Uint8Array, step: number, overhead = SEAL_OVERHEAD): Uint8Array {
 	if (content.length > 0xffffffff) throw new RangeError('Content too large to pad');
-	const padded = new Uint8Array(bucketLength(content.length, step) - SEAL_OVERHEAD);
+	const padded = new Uint8Array(bucketLength(content.length, step, overhead) - overhead);
 	new DataView(padded.buffer).setUint32(0, content.length);
 	padded.set(content, LENGTH_PREFIX);
 	return padded;
@@ -50,8 +60,8 @@ export class PaddingError extends Error {
 }
 
 /** The content of a padded plaintext (a view into it); throws PaddingError when malformed. */
-export function unpad(padded: Uint8Array, step: number): Uint8Array {
-	if (padded.length < LENGTH_PREFIX || (padded.length + SEAL_OVERHEAD) % step !== 0) {
+export function unpad(padded: Uint8Array, step: number, overhead = SEAL_OVERHEAD): Uint8Array {
+	if (padded.length < LENGTH_PREFIX || (padded.length + overhead) % step !== 0) {
 		throw new PaddingError();
 	}
 	const length = new DataView(padded.buffer, padded.byteOffset, LENGTH_PREFIX).getUint32(0);
@@ -59,7 +69,7 @@ export function unpad(padded: Uint8Array, step: number): Uint8Array {
 	if (end > padded.length) throw new PaddingError();
 	for (let i = end; i < padded.length; i++) if (padded[i] !== 0) throw new PaddingError();
 	// The smallest bucket that holds the content: a longer padding than needed is refused too.
-	if (bucketLength(length, step) !== padded.length + SEAL_OVERHEAD) throw new PaddingError();
+	if (bucketLength(length, step, overhead) !== padded.length + overhead) throw new PaddingError();
 	return padded.subarray(LENGTH_PREFIX, end);
 }
 

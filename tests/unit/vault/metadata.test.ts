@@ -8,9 +8,11 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type PapiersDb } from '$lib/vault/db';
 import { readFileSync } from 'node:fs';
-import { fromBase64 } from '$lib/crypto/bytes';
+import { fromBase64, utf8Encode } from '$lib/crypto/bytes';
 import { createVault, unlockVault, type UnlockedVault } from '$lib/vault/vault';
-import { addHistoryEntry } from '$lib/vault/consent-history';
+import { addHistoryEntry, listHistory } from '$lib/vault/consent-history';
+import { sealToPublicKey } from '$lib/crypto/sealed-box';
+import { drainInbox, postToInbox } from '$lib/vault/inbox';
 import { saveElement, type NewScan } from '$lib/state/element-records';
 import { announceDevice } from '$lib/sync/device-registry';
 import { newDeviceKeyPair } from '$lib/sync/device-keys';
@@ -251,6 +253,45 @@ describe('metadata left in clear', () => {
 		// Seven kinds in two sizes: every small one in the first bucket, and the passport, which
 		// lists its three scans, in the next.
 		expect(lengths.size).toBeLessThanOrEqual(2);
+	});
+});
+
+describe('the inbox (what happens while the vault is locked)', () => {
+	it('keeps refused requests in boxes of one size, whatever site sent them', async () => {
+		const db = openDatabase(`metadata-inbox-${crypto.randomUUID()}`);
+		cleanup.push(() => db.close());
+		const vault = await createVault({ password: 'metadata', vault: { db, kdf } });
+		vault.lock();
+		for (const origin of ['https://a.example', `https://${'long-'.repeat(40)}name.example`]) {
+			await postToInbox(db, {
+				at: Date.now(),
+				outcome: 'failed',
+				origin,
+				botId: '1',
+				types: [],
+				sent: [],
+				error: 'SCOPE_INVALID'
+			});
+		}
+		const rows = (await dumpDatabase(db.name)).get('inbox') as { sealed: Uint8Array }[];
+		expect(rows.map((row) => row.sealed.length % RECORD_BUCKET)).toEqual([0, 0]);
+		expect(rows[0].sealed.length).toBe(rows[1].sealed.length);
+
+		// An entry the previous release posted (unpadded, no version) still reaches the history.
+		const header = await db.header.get('main');
+		const legacy = { at: 1, outcome: 'failed', origin: 'https://old.example', botId: '2' };
+		await db.inbox.add({
+			sealed: sealToPublicKey({
+				recipientPublicKey: header!.inboxPublicKey!,
+				plaintext: utf8Encode(JSON.stringify({ ...legacy, types: [], sent: [] }))
+			})
+		});
+
+		const unlocked = await unlockVault({ password: 'metadata', vault: { db } });
+		expect(await drainInbox(unlocked)).toBe(3);
+		const origins = (await listHistory(unlocked)).map((entry) => entry.origin);
+		expect(origins).toContain('https://old.example');
+		expect(origins).toContain('https://a.example');
 	});
 });
 
