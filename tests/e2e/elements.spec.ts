@@ -371,8 +371,51 @@ test.describe('every element', () => {
 			PASSWORD
 		];
 		for (const marker of markers) expect(dump, marker).not.toContain(latin1OfUtf8(marker));
+
+		// Nor when each paper was saved, nor which kind a row is from its size: every sealed row
+		// is a whole size bucket (src/lib/vault/padding.ts: 512 B records, 64 KiB scans) and its
+		// time in clear is a whole UTC day.
+		const rows = await sealedRowShapes(page);
+		expect(rows.records.length).toBeGreaterThanOrEqual(13);
+		expect(rows.scans.length).toBe(16);
+		const DAY = 86_400_000;
+		for (const [table, step] of [
+			['records', 512],
+			['scans', 64 * 1024]
+		] as const) {
+			for (const row of rows[table]) {
+				expect(row.length % step, `${table} ${row.length} B`).toBe(0);
+				expect(row.at % DAY, `${table} at ${row.at}`).toBe(0);
+			}
+		}
 	});
 });
+
+/** Length of each sealed row's ciphertext and its time in clear, read with the raw API. */
+async function sealedRowShapes(page: Page) {
+	return page.evaluate(async () => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const request = indexedDB.open('papiers');
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		const read = (store: string) =>
+			new Promise<{ length: number; at: number }[]>((resolve, reject) => {
+				const request = db.transaction(store).objectStore(store).getAll();
+				request.onsuccess = () =>
+					resolve(
+						(request.result as { ct: Uint8Array; at: number }[]).map((row) => ({
+							length: row.ct.length,
+							at: row.at
+						}))
+					);
+				request.onerror = () => reject(request.error);
+			});
+		const shapes = { records: await read('records'), scans: await read('scans') };
+		db.close();
+		return shapes;
+	});
+}
 
 test('invalid input is explained beside each field and saves nothing; refused photos; delete asks first', async ({
 	page

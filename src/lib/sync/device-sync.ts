@@ -69,8 +69,8 @@ export { platformName } from './device-registry';
 
 export interface ConflictVersion {
 	row: SealedRow;
-	/** The opened record; undefined for a scan or a version that does not open. */
-	record?: { key: string; value: unknown };
+	/** The opened record (`at`: exact save time, sealed); undefined for a scan or a version that does not open. */
+	record?: { key: string; value: unknown; at?: number };
 }
 
 export interface ConflictView {

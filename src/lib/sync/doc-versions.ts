@@ -58,7 +58,10 @@ export function newSlotName(): string {
 	return toBase64Url(crypto.getRandomValues(new Uint8Array(6)));
 }
 
-/** Newest save first; the key breaks ties so every device orders versions the same way. */
+/**
+ * Newest save first. Rows show only the day of their save in clear, so versions of one day are
+ * ordered by key: arbitrary, but the same on every device.
+ */
 function newestFirst(a: StoredVersion, b: StoredVersion): number {
 	return b.row.at - a.row.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }

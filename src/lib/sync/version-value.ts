@@ -6,7 +6,8 @@
  * form it has): a 13-byte header, then the row's ciphertext untouched.
  *   [0]      VALUE_FORMAT (1)
  *   [1..4]   v, schema version of the sealed payload (u32, big-endian)
- *   [5..12]  at, Unix milliseconds of the save (f64, big-endian)
+ *   [5..12]  at, Unix milliseconds of the save's UTC day (f64, big-endian; the exact time is
+ *            sealed inside ct, see vault/padding.ts)
  *   [13..]   ct, nonce ‖ ciphertext ‖ tag exactly as the vault wrote it
  * The row's id is not repeated here: it is part of the map key (see doc-versions.ts).
  */

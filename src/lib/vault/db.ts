@@ -45,6 +45,8 @@ export interface VaultHeaderRow {
 export interface InboxRow {
 	seq?: number;
 	sealed: Uint8Array;
+	/** 2: the plaintext is padded (padding.ts) so the box's size does not tell the entry's; absent before. */
+	v?: 2;
 }
 
 export type PapiersDb = Dexie & {

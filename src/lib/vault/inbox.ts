@@ -12,6 +12,7 @@ import {
 	type ConsentHistoryEntry
 } from './consent-history';
 import type { PapiersDb } from './db';
+import { BOX_OVERHEAD, pad, RECORD_BUCKET, unpad } from './padding';
 import { INBOX_KEY_RECORD, type UnlockedVault } from './vault';
 
 type InboxEntry = Omit<ConsentHistoryEntry, 'id'>;
@@ -24,9 +25,9 @@ export async function postToInbox(db: PapiersDb, entry: InboxEntry): Promise<boo
 	if ((await db.inbox.count()) >= MAX_FAILURES_KEPT) return false;
 	const sealed = sealToPublicKey({
 		recipientPublicKey: header.inboxPublicKey,
-		plaintext: utf8Encode(JSON.stringify(entry))
+		plaintext: pad(utf8Encode(JSON.stringify(entry)), RECORD_BUCKET, BOX_OVERHEAD)
 	});
-	await db.inbox.add({ sealed });
+	await db.inbox.add({ sealed, v: 2 });
 	return true;
 }
 
@@ -44,9 +45,9 @@ export async function drainInbox(vault: UnlockedVault): Promise<number> {
 	try {
 		for (const row of rows) {
 			try {
-				const entry = JSON.parse(
-					utf8Decode(openSealedBox({ recipientSecretKey: secretKey, sealed: row.sealed }))
-				) as InboxEntry;
+				const opened = openSealedBox({ recipientSecretKey: secretKey, sealed: row.sealed });
+				const content = row.v === 2 ? unpad(opened, RECORD_BUCKET, BOX_OVERHEAD) : opened;
+				const entry = JSON.parse(utf8Decode(content)) as InboxEntry;
 				await addHistoryEntry(vault, entry);
 				moved++;
 			} catch {

@@ -11,9 +11,13 @@ export interface SealedRow {
 	id: string;
 	/** Schema version of the sealed payload; part of the associated data. */
 	v: number;
-	/** 24-byte XChaCha20 nonce followed by ciphertext and Poly1305 tag. */
+	/** 24-byte XChaCha20 nonce followed by ciphertext and Poly1305 tag; padded to a size bucket (padding.ts). */
 	ct: Uint8Array;
-	/** Unix milliseconds of the save that produced this row (not secret, used to order sync). */
+	/**
+	 * Unix milliseconds of the UTC day of the save that produced this row, used to order sync
+	 * versions. Only the day: the exact time is sealed inside the payload (format 2; rows of
+	 * format 1 kept the exact time here).
+	 */
 	at: number;
 }
 

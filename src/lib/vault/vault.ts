@@ -28,6 +28,7 @@ import {
 import { keyedId } from '$lib/crypto/keyed-id';
 import { generateBoxKeyPair } from '$lib/crypto/sealed-box';
 import { openDatabase, type PapiersDb, type VaultHeaderRow } from './db';
+import { dayOf, pad, RECORD_BUCKET, SCAN_BUCKET, unpad } from './padding';
 import {
 	UnreadableRecordError,
 	WrongPasswordError,
@@ -48,9 +49,22 @@ export const deriveOnThisThread: PasswordKeyDeriver = async (password, params) =
 /** The record holding the inbox's X25519 secret key (see db.ts, inboxPublicKey). */
 export const INBOX_KEY_RECORD = 'inbox-key';
 
-/** Schema version of sealed record payloads; part of each record's associated data. */
-export const RECORD_SCHEMA_VERSION = 1;
-const SCAN_SCHEMA_VERSION = 1;
+/**
+ * Schema version of sealed record payloads; part of each record's associated data.
+ *   1: JSON {key, value}; the row's `at` in clear is the exact save time.
+ *   2: JSON {key, value, at} padded to RECORD_BUCKET (padding.ts); the row's `at` in clear is
+ *      only the day, the exact time is sealed. Rows of version 1 still open.
+ */
+export const RECORD_SCHEMA_VERSION = 2;
+/** 1: the bytes as they are; 2: padded to SCAN_BUCKET, the row's `at` rounded to the day. */
+const SCAN_SCHEMA_VERSION = 2;
+
+/** An opened record; `at` is the exact time of the save that sealed it. */
+export interface OpenedRecord<T> {
+	key: string;
+	value: T;
+	at: number;
+}
 
 export type RowChange =
 	| { table: 'records' | 'scans'; kind: 'put'; row: SealedRow }
@@ -100,6 +114,22 @@ function recordAssociatedData(id: string, version: number): Uint8Array {
 
 function scanAssociatedData(id: string, version: number): Uint8Array {
 	return utf8Encode(`papiers/scan/${id}/v${version}`);
+}
+
+/** A record's JSON inside its opened plaintext; the version is authenticated with it. */
+function recordContent(version: number, plaintext: Uint8Array): Uint8Array {
+	if (version === 1) return plaintext;
+	if (version === 2) return unpad(plaintext, RECORD_BUCKET);
+	throw new Error(`Unknown record version ${version}`);
+}
+
+/** A scan's bytes inside its opened plaintext, as a copy that holds no padding. */
+function scanContent(version: number, plaintext: Uint8Array): Uint8Array {
+	if (version === 1) return plaintext;
+	if (version !== 2) throw new Error(`Unknown scan version ${version}`);
+	const content = unpad(plaintext, SCAN_BUCKET).slice();
+	wipe(plaintext);
+	return content;
 }
 
 /** What the password opens. */
@@ -213,7 +243,8 @@ export async function createVault(options: {
 		kdf: options.vault?.kdf ?? DEFAULT_KDF,
 		keyGeneration: 1,
 		hint: options.hint ?? '',
-		createdAt: Date.now(),
+		// The header is in clear: the day is enough for "created on", the exact time is not kept.
+		createdAt: dayOf(Date.now()),
 		inboxPublicKey: inbox.publicKey,
 		deriveKey
 	});
@@ -440,26 +471,28 @@ export class UnlockedVault implements RecordStore {
 	sealRecord<T>(key: string, value: T): SealedRow {
 		this.#assertUnlocked();
 		const id = this.recordId(key);
-		const plaintext = utf8Encode(JSON.stringify({ key, value }));
+		const at = Date.now();
+		const plaintext = pad(utf8Encode(JSON.stringify({ key, value, at })), RECORD_BUCKET);
 		const ct = seal({
 			key: this.#recordKey,
 			plaintext,
 			associatedData: recordAssociatedData(id, RECORD_SCHEMA_VERSION)
 		});
-		return { id, v: RECORD_SCHEMA_VERSION, ct, at: Date.now() };
+		wipe(plaintext);
+		return { id, v: RECORD_SCHEMA_VERSION, ct, at: dayOf(at) };
 	}
 
 	/** Opens a sealed row; throws UnreadableRecordError when it was altered or moved. */
-	openRecord<T>(row: SealedRow): { key: string; value: T } {
+	openRecord<T>(row: SealedRow): OpenedRecord<T> {
 		this.#assertUnlocked();
-		let parsed: { key: string; value: T };
+		let parsed: { key: string; value: T; at?: unknown };
 		try {
 			const plaintext = open({
 				key: this.#recordKey,
 				sealed: row.ct,
 				associatedData: recordAssociatedData(row.id, row.v)
 			});
-			parsed = JSON.parse(utf8Decode(plaintext));
+			parsed = JSON.parse(utf8Decode(recordContent(row.v, plaintext)));
 		} catch {
 			throw new UnreadableRecordError(row.id);
 		}
@@ -467,7 +500,10 @@ export class UnlockedVault implements RecordStore {
 		if (typeof parsed?.key !== 'string' || this.recordId(parsed.key) !== row.id) {
 			throw new UnreadableRecordError(row.id);
 		}
-		return parsed;
+		// Version 1 kept the exact time in clear only.
+		const at = row.v === 1 ? row.at : parsed.at;
+		if (typeof at !== 'number' || !Number.isFinite(at)) throw new UnreadableRecordError(row.id);
+		return { key: parsed.key, value: parsed.value, at };
 	}
 
 	async get<T>(key: string): Promise<T | undefined> {
@@ -482,8 +518,8 @@ export class UnlockedVault implements RecordStore {
 		const listing: RecordListing<T> = { records: [], unreadable: [] };
 		for (const row of rows) {
 			try {
-				const record = this.openRecord<T>(row);
-				if (record.key.startsWith(prefix)) listing.records.push(record);
+				const { key, value } = this.openRecord<T>(row);
+				if (key.startsWith(prefix)) listing.records.push({ key, value });
 			} catch (error) {
 				listing.unreadable.push({ id: row.id, reason: (error as Error).message });
 			}
@@ -521,12 +557,14 @@ export class UnlockedVault implements RecordStore {
 	/** Seals scan bytes under this vault's key, without storing (key rotation re-seals with it). */
 	sealScan(id: string, bytes: Uint8Array, at = Date.now()): SealedRow {
 		this.#assertUnlocked();
+		const plaintext = pad(bytes, SCAN_BUCKET);
 		const ct = seal({
 			key: this.#scanKey,
-			plaintext: bytes,
+			plaintext,
 			associatedData: scanAssociatedData(id, SCAN_SCHEMA_VERSION)
 		});
-		return { id, v: SCAN_SCHEMA_VERSION, ct, at };
+		wipe(plaintext);
+		return { id, v: SCAN_SCHEMA_VERSION, ct, at: dayOf(at) };
 	}
 
 	async putScan(bytes: Uint8Array): Promise<string> {
@@ -542,11 +580,12 @@ export class UnlockedVault implements RecordStore {
 		const row = await this.#db.scans.get(id);
 		if (!row) return undefined;
 		try {
-			return open({
+			const plaintext = open({
 				key: this.#scanKey,
 				sealed: row.ct,
 				associatedData: scanAssociatedData(row.id, row.v)
 			});
+			return scanContent(row.v, plaintext);
 		} catch {
 			throw new UnreadableRecordError(id);
 		}
