@@ -290,6 +290,19 @@ export async function unlockVault(options: {
 	if (opened.authoritySeed) {
 		return new UnlockedVault(db, opened.vaultKey, deriveKey, { seed: opened.authoritySeed });
 	}
+	// A format-1 vault. Another device may have upgraded already (its header waits as pending,
+	// under the same password): take its authority rather than make a second one.
+	const fromPeer = await adoptPendingHeader({
+		db,
+		main,
+		password: options.password,
+		deriveKey,
+		floor: options.vault?.kdfFloor ?? DEFAULT_KDF
+	});
+	if (fromPeer?.authoritySeed) {
+		wipe(opened.vaultKey);
+		return new UnlockedVault(db, fromPeer.vaultKey, deriveKey, { seed: fromPeer.authoritySeed });
+	}
 	const seed = randomBytes(AUTHORITY_SEED_LENGTH);
 	const upgraded = await sealHeader({
 		...main,
