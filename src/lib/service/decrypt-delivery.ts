@@ -21,7 +21,7 @@ import {
 	type DecryptedPassport,
 	type NonceCheck
 } from './decrypt-passport';
-import { DeliveryError, tooLarge } from './delivery-error';
+import { DeliveryError, malformed, tooLarge } from './delivery-error';
 import { MAX_DELIVERY_FILES } from './limits';
 import { importServicePrivateKey } from './private-key';
 
@@ -36,12 +36,29 @@ export type DecryptedDelivery =
 	| { status: 'cancel' }
 	| { status: 'error'; code: string };
 
+/** The wallet's form_post fields besides file_<id> (PROTOCOL.md 4.3), each sent once. */
+const SUCCESS_FIELDS = ['tg_passport', 'passport_data'];
+
 function readFields(fields: FormFields): DeliveryOutcome {
 	const params = fields instanceof URLSearchParams ? fields : new URLSearchParams(fields);
-	// Counted before any is decoded: no passport carries more.
-	let fileFields = 0;
-	for (const name of params.keys()) if (name.startsWith(FILE_FIELD_PREFIX)) fileFields++;
-	if (fileFields > MAX_DELIVERY_FILES) tooLarge('The file fields', MAX_DELIVERY_FILES);
+	if (params.getAll('tg_passport').length > 1) malformed('tg_passport', 'is repeated');
+	if (params.get('tg_passport') === 'success') {
+		// One reading only: a repeated passport_data, or a field the wallet never sends, is not its.
+		// (Cancel and error come back in the callback URL's query, beside the service's own.)
+		let fileFields = 0;
+		const seen = new Set<string>();
+		for (const name of params.keys()) {
+			if (name.startsWith(FILE_FIELD_PREFIX)) {
+				// Counted before any is decoded: no passport carries more.
+				if (++fileFields > MAX_DELIVERY_FILES) tooLarge('The file fields', MAX_DELIVERY_FILES);
+				continue;
+			}
+			if (!SUCCESS_FIELDS.includes(name))
+				malformed(`The field ${name.slice(0, 40)}`, "is not the wallet's");
+			if (seen.has(name)) malformed(name, 'is repeated');
+			seen.add(name);
+		}
+	}
 	return readFormPost(params);
 }
 

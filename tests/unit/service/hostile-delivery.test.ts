@@ -364,6 +364,28 @@ describe('the outer PassportData and credentials must have their shapes', () => 
 		expect(code).toBe('HASH_MISMATCH');
 	});
 
+	it.each([
+		['a second passport_data', (fields: [string, string][]) => [...fields, fields[1]]],
+		[
+			'a second tg_passport',
+			(fields: [string, string][]) => [...fields, ['tg_passport', 'cancel']]
+		],
+		[
+			'a field the wallet never sends',
+			(fields: [string, string][]) => [...fields, ['role', 'admin']]
+		]
+	] as const)('refuses a form with %s', async (_name, edit) => {
+		const forged = await forge({
+			nonce: 'n-1',
+			elements: [{ type: 'email', email: 'a@b.example' }]
+		});
+		const fields = edit(encodeFormPost(forged)) as [string, string][];
+		const code = await refusal(() =>
+			decryptDelivery({ privateKey: privateKey(), fields, expectedNonce: 'n-1' })
+		);
+		expect(code).toBe('DELIVERY_MALFORMED');
+	});
+
 	it('refuses more file fields than any passport can carry, before decoding them', async () => {
 		const forged = await forge({
 			nonce: 'n-1',
