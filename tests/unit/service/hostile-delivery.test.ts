@@ -13,8 +13,11 @@ import {
 	decryptDelivery,
 	decryptPassportData
 } from '../../../src/lib/service';
-import { sharedKeys } from '../passport/helpers';
-import { VALID_DATA, forge, seal, type ForgedElement } from './forge';
+import { createPublicKey } from 'node:crypto';
+import { encryptBlob } from '../../../src/lib/passport/blob-crypto';
+import { rsaOaepEncrypt } from '../../../src/lib/passport/rsa-oaep';
+import { makeKeys, sharedKeys } from '../passport/helpers';
+import { VALID_DATA, forge, seal, servicePublicKey, type ForgedElement } from './forge';
 
 const privateKey = () => sharedKeys().pkcs8Pem;
 
@@ -397,5 +400,61 @@ describe('the outer PassportData and credentials must have their shapes', () => 
 			decryptDelivery({ privateKey: privateKey(), fields, expectedNonce: 'n-1' })
 		);
 		expect(code).toMatch(/^(DELIVERY_TOO_LARGE|DELIVERY_MALFORMED)$/);
+	});
+});
+
+describe('a stranger’s fragment', () => {
+	/** Seals any payload to the service key, as the wallet seals the fragment. */
+	async function fragmentOf(payload: unknown, spki = servicePublicKey()) {
+		const blob = await encryptBlob(new TextEncoder().encode(JSON.stringify(payload)));
+		const secret = await rsaOaepEncrypt({ spki, data: blob.secret });
+		const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
+		return `#tg_passport=success&data=${b64url(blob.ciphertext)}&hash=${b64url(blob.hash)}&secret=${b64url(secret)}`;
+	}
+	const open = (fragment: string) =>
+		decryptDelivery({ privateKey: privateKey(), fragment, expectedNonce: 'n-1' });
+
+	it('with wrong types inside the sealed payload', async () => {
+		const forged = await forge({
+			nonce: 'n-1',
+			elements: [personal({ ...VALID_DATA.personal_details, birth_date: 12 })]
+		});
+		const files = {};
+		expect(
+			await refusal(async () =>
+				open(await fragmentOf({ passport_data: forged.passportData, files }))
+			)
+		).toBe('DATA_INVALID');
+		expect(
+			await refusal(async () =>
+				open(await fragmentOf({ passport_data: forged.passportData, files, more: 1 }))
+			)
+		).toBe('DELIVERY_MALFORMED');
+	});
+
+	it('sealed to another key, or in the readable format of before', async () => {
+		const other = new Uint8Array(
+			createPublicKey(makeKeys().spkiPem).export({ type: 'spki', format: 'der' })
+		);
+		const forged = await forge({
+			nonce: 'n-1',
+			elements: [{ type: 'email', email: 'a@b.example' }]
+		});
+		expect(
+			await refusal(async () =>
+				open(await fragmentOf({ passport_data: forged.passportData, files: {} }, other))
+			)
+		).toBe('CREDENTIALS_UNREADABLE');
+		const clear = Buffer.from(
+			JSON.stringify({ passport_data: forged.passportData, files: {} })
+		).toString('base64url');
+		expect(await refusal(() => open(`#tg_passport=success&passport_data=${clear}`))).toBe(
+			'DELIVERY_MALFORMED'
+		);
+	});
+
+	it('larger than any URL the wallet makes, before decoding it', async () => {
+		const huge = `#tg_passport=success&data=${'A'.repeat(2_000_000)}&hash=AA&secret=AA`;
+		expect(await refusal(() => open(huge))).toBe('DELIVERY_TOO_LARGE');
 	});
 });
