@@ -24,7 +24,11 @@ import type { NonceVerdict } from './nonce-store';
 import { importServicePrivateKey } from './private-key';
 import { checkCredentials, checkPassportData, isPlainObject } from './shape';
 
-export interface DecryptedFile extends PassportFile {
+export interface DecryptedFile extends Omit<PassportFile, 'file_unique_id' | 'file_size'> {
+	/** Always from Papiers; absent in Telegram's older data. */
+	file_unique_id?: string;
+	/** Encrypted size in bytes; always from Papiers, absent in Telegram's older data. */
+	file_size?: number;
 	/** For decrypting later with decryptFile when the bytes were not at hand. */
 	credentials: FileCredentials;
 	/** The plain file (JPEG for Papiers), when its encrypted bytes were provided. */
