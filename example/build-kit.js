@@ -1,31 +1,16 @@
 /**
  * Builds the service kit (src/lib/service, TypeScript) into one plain ES module that `node` can
- * import, with Vite's library mode: the same code a real service would install, no TS at run time.
+ * import, with Vite's library mode: the same code a real service installs (packages/kit), no TS at
+ * run time. A package.json beside it says "module", so Node loads it as ESM from any folder.
  */
 
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
-
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleKit } from '../scripts/build-kit.js';
 
 /** Returns the path of the built module. */
 export async function buildKit(outDir) {
-	await build({
-		configFile: false,
-		root: repoRoot,
-		logLevel: 'warn',
-		build: {
-			lib: {
-				entry: fileURLToPath(new URL('../src/lib/service/index.ts', import.meta.url)),
-				formats: ['es'],
-				fileName: () => 'service-kit.js'
-			},
-			outDir,
-			emptyOutDir: true,
-			target: 'node20',
-			minify: false,
-			sourcemap: false
-		}
-	});
-	return `${outDir}/service-kit.js`;
+	const path = await bundleKit({ outDir, fileName: 'service-kit.js' });
+	writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
+	return path;
 }

@@ -10,7 +10,7 @@
  * RSA key), KIT_DIR (example/dist: the service kit built from src/lib/service at start).
  */
 
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,6 +34,33 @@ const SCOPE = {
 	v: 1,
 	d: [{ _: 'pd' }, { _: 'idd', s: 1 }, 'ad', { _: 'add' }, 'pn', 'em']
 };
+
+/**
+ * The browser session a sign-up belongs to (the OAuth `state` defence against login CSRF): each
+ * nonce is issued to the session that opened the sign-up page, and a delivery is only accepted
+ * from that same browser. Otherwise an attacker could start a sign-up, send the link to a victim,
+ * and the victim's papers would land in the attacker's session.
+ *
+ * The wallet returns with a top-level form POST from another site: a SameSite=Lax (or Strict)
+ * cookie stays behind on such a request, so the cookie is SameSite=None, which browsers accept
+ * only with Secure. Serve over HTTPS; http://localhost and http://127.0.0.1 count as secure
+ * contexts, so Secure cookies work there too (checked in Chromium by tests/e2e/service-session.spec.ts).
+ * HttpOnly: no script on the page needs it.
+ */
+const SESSION_COOKIE = 'example_session';
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+
+function sessionOf(request) {
+	for (const part of (request.headers.cookie ?? '').split(';')) {
+		const [name, value] = part.trim().split('=');
+		if (name === SESSION_COOKIE && SESSION_ID.test(value ?? '')) return value;
+	}
+	return undefined;
+}
+
+function sessionCookie(id) {
+	return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; Secure; SameSite=None`;
+}
 
 /** Deliveries carry scans; a generous cap still stops a runaway upload. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -78,8 +105,9 @@ function readBody(request) {
 	});
 }
 
-function send(response, status, html) {
+function send(response, status, html, headers = {}) {
 	response.writeHead(status, {
+		...headers,
 		'content-type': 'text/html; charset=utf-8',
 		'cache-control': 'no-store',
 		'content-security-policy':
@@ -111,27 +139,45 @@ export async function startExampleService(options = {}) {
 	const fingerprint = kit.keyFingerprint(key.spki);
 	let publicUrl = settings.publicUrl;
 
-	async function handleCallback(fields, response) {
+	/** Each refusal's page: what happened, in words, and the code for the logs. */
+	const REFUSALS = {
+		NONCE_OTHER_SESSION: [
+			'This sign-up was not started in this browser',
+			'The link you followed belongs to a sign-up someone else started. Someone may have sent it to you to receive your papers. Nothing was kept. To sign up, start from our sign-up page.'
+		],
+		SESSION_MISSING: [
+			'We could not find your sign-up',
+			'Your browser did not send back the sign-up it started here (cookies may be blocked, or the sign-up was started elsewhere). Nothing was kept. Start again from our sign-up page.'
+		],
+		NONCE_REUSED: [
+			'This sign-up link is no longer valid',
+			'Each sign-up link works once and for a limited time. Start again from the sign-up page.'
+		]
+	};
+
+	function refuse(response, code) {
+		const [title, message] = REFUSALS[code] ?? [
+			'We could not read what Papiers sent',
+			'The data did not pass our checks, so we discarded it.'
+		];
+		return send(response, 400, messagePage({ title, message, isError: true, status: code }));
+	}
+
+	async function handleCallback(request, fields, response) {
+		const session = sessionOf(request);
+		if (!session && fields.get('tg_passport') === 'success')
+			return refuse(response, 'SESSION_MISSING');
 		let outcome;
 		try {
-			outcome = await kit.decryptDelivery({ privateKey, fields, consumeNonce: nonces.consume });
+			outcome = await kit.decryptDelivery({
+				privateKey,
+				fields,
+				// Accepted once, and only from the browser session it was issued to.
+				consumeNonce: (nonce) => (session ? nonces.redeem(nonce, session) : 'unknown')
+			});
 		} catch (error) {
 			if (!(error instanceof kit.DeliveryError)) throw error;
-			const reused = error.code === 'NONCE_REUSED';
-			return send(
-				response,
-				400,
-				messagePage({
-					title: reused
-						? 'This sign-up link is no longer valid'
-						: 'We could not read what Papiers sent',
-					message: reused
-						? 'Each sign-up link works once and for a limited time. Start again from the sign-up page.'
-						: 'The data did not pass our checks, so we discarded it.',
-					isError: true,
-					status: error.code
-				})
-			);
+			return refuse(response, error.code);
 		}
 		if (outcome.status === 'success') return send(response, 200, filledFormPage(outcome.passport));
 		const [title, message] = CALLBACK_MESSAGES[outcome.status];
@@ -147,12 +193,18 @@ export async function startExampleService(options = {}) {
 		try {
 			const url = new URL(request.url ?? '/', 'http://service.invalid');
 			if (request.method === 'GET' && url.pathname === '/') {
+				let session = sessionOf(request);
+				const headers = {};
+				if (!session) {
+					session = randomBytes(32).toString('base64url');
+					headers['set-cookie'] = sessionCookie(session);
+				}
 				const consentUrl = kit.buildConsentUrl({
 					walletUrl: settings.walletUrl,
 					botId: settings.botId,
 					scope: SCOPE,
 					publicKey: key.publicKeyPem,
-					nonce: nonces.issue(),
+					nonce: nonces.issue(session),
 					callbackUrl: `${publicUrl}/callback`,
 					responseMode: 'form_post',
 					serviceName: 'Example Service'
@@ -160,15 +212,20 @@ export async function startExampleService(options = {}) {
 				return send(
 					response,
 					200,
-					signUpPage({ consentUrl, fingerprint, walletUrl: settings.walletUrl })
+					signUpPage({ consentUrl, fingerprint, walletUrl: settings.walletUrl }),
+					headers
 				);
 			}
 			if (url.pathname === '/callback' && request.method === 'POST') {
-				return await handleCallback(new URLSearchParams(await readBody(request)), response);
+				return await handleCallback(
+					request,
+					new URLSearchParams(await readBody(request)),
+					response
+				);
 			}
 			if (url.pathname === '/callback' && request.method === 'GET') {
 				// Cancel and error come back as navigations with the outcome in the query.
-				return await handleCallback(url.searchParams, response);
+				return await handleCallback(request, url.searchParams, response);
 			}
 			if (url.pathname === '/register' && request.method === 'POST') {
 				const form = new URLSearchParams(await readBody(request));

@@ -1,12 +1,20 @@
 /**
  * Delivery of a built response (PROTOCOL.md 4.3, Papiers' own: Telegram used the Bot API).
  * - form_post: the fields of a top-level form POST to callback_url;
- * - fragment: callback_url#tg_passport=success&passport_data=<base64url JSON>, refused past 1.5 MB.
+ * - fragment: callback_url#tg_passport=success&data=…&hash=…&secret=…, refused past 1.5 MB.
+ *   A URL ends up in history (and synced history), so nothing in it may be readable: the whole
+ *   payload {"passport_data":…,"files":…} — which in Telegram's format carries phone_number and
+ *   email in clear — is one blob encrypted like Telegram's credentials (PROTOCOL.md 4.1: fresh
+ *   secret, AES-256-CBC, SHA-256 of the padded plaintext as `hash`), its secret sealed with
+ *   RSA-OAEP to the service's key. `data`, `hash` and `secret` are base64url. Only the holder of
+ *   the private key (the service kit) can read any of it.
  * The readers are here too, so the wallet and the service kit share one definition of the format.
  */
 
 import { fromBase64, toBase64, toBase64Url, utf8Decode, utf8Encode } from '../crypto/bytes';
+import { encryptBlob } from './blob-crypto';
 import type { PassportData } from './passport-data';
+import { rsaOaepEncrypt } from './rsa-oaep';
 
 /** Browsers cope with longer URLs, but nothing of this size should travel in one. */
 export const MAX_FRAGMENT_LENGTH = 1.5 * 1024 * 1024;
@@ -47,10 +55,23 @@ export function encodeFormPostBody(content: DeliveryContent): string {
 	return new URLSearchParams(encodeFormPost(content)).toString();
 }
 
-/** The URL to navigate to for `response_mode=fragment`; throws FragmentTooLargeError. */
-export function encodeFragmentUrl(
-	options: DeliveryContent & { callbackUrl: string; maxLength?: number }
-): string {
+/** The fragment's encrypted payload: Telegram's {data, hash, secret}, as bytes. */
+export interface FragmentEnvelope {
+	/** AES-256-CBC ciphertext of the padded payload JSON. */
+	data: Uint8Array;
+	/** SHA-256 of the padded plaintext. */
+	hash: Uint8Array;
+	/** The blob's 32-byte secret, RSA-OAEP-encrypted to the service's key. */
+	secret: Uint8Array;
+}
+
+/**
+ * The URL to navigate to for `response_mode=fragment`, its payload sealed to the service key
+ * (`spki`, DER SubjectPublicKeyInfo); throws FragmentTooLargeError before encrypting anything big.
+ */
+export async function encodeFragmentUrl(
+	options: DeliveryContent & { callbackUrl: string; publicKey: Uint8Array; maxLength?: number }
+): Promise<string> {
 	const { callbackUrl, passportData, files } = options;
 	const limit = options.maxLength ?? MAX_FRAGMENT_LENGTH;
 	// Rough size first, so a 50 MB response is refused before it is base64-encoded twice.
@@ -60,32 +81,44 @@ export function encodeFragmentUrl(
 	const encodedFiles: Record<string, string> = {};
 	for (const [fileId, bytes] of Object.entries(files)) encodedFiles[fileId] = toBase64(bytes);
 	const payload = JSON.stringify({ passport_data: passportData, files: encodedFiles });
+	// The exact length is known before encrypting: padding brings the plaintext to 32..47 bytes
+	// more, a multiple of 16; base64url of n bytes is ceil(4n/3) characters.
 	const base = callbackUrl.split('#')[0];
+	const payloadLength = utf8Encode(payload).length;
+	const cipherLength = payloadLength + 32 + ((16 - ((payloadLength + 32) % 16)) % 16);
+	const estimate = base.length + 80 + Math.ceil((cipherLength * 4) / 3) + 700;
+	if (estimate > limit) throw new FragmentTooLargeError(estimate, limit);
+	const blob = await encryptBlob(utf8Encode(payload));
+	const secret = await rsaOaepEncrypt({ spki: options.publicKey, data: blob.secret });
 	// The callback's own fragment, if any, gives way: the response occupies the whole fragment.
-	const url = `${base}#tg_passport=success&passport_data=${toBase64Url(utf8Encode(payload))}`;
+	const url =
+		`${base}#tg_passport=success&data=${toBase64Url(blob.ciphertext)}` +
+		`&hash=${toBase64Url(blob.hash)}&secret=${toBase64Url(secret)}`;
 	if (url.length > limit) throw new FragmentTooLargeError(url.length, limit);
 	return url;
 }
 
 /** Thrown by the readers below on anything that is not a well-formed delivery. */
 export class DeliveryFormatError extends Error {
-	readonly code = 'DELIVERY_MALFORMED';
-	constructor(message: string) {
+	constructor(
+		message: string,
+		readonly code: 'DELIVERY_MALFORMED' | 'DELIVERY_TOO_LARGE' = 'DELIVERY_MALFORMED'
+	) {
 		super(message);
 		this.name = 'DeliveryFormatError';
 	}
 }
 
-export type DeliveryOutcome =
-	| ({ status: 'success' } & DeliveryContent)
-	| { status: 'cancel' }
-	| { status: 'error'; code: string };
+export type DeliveryOutcome = Outcome<DeliveryContent>;
 
-function outcomeOf(
+type Outcome<Success> =
+	({ status: 'success' } & Success) | { status: 'cancel' } | { status: 'error'; code: string };
+
+function outcomeOf<Success>(
 	status: string | null,
 	errorCode: string | null,
-	success: () => DeliveryContent
-): DeliveryOutcome {
+	success: () => Success
+): Outcome<Success> {
 	if (status === 'cancel') return { status: 'cancel' };
 	if (status === 'error') {
 		const code = errorCode ?? '';
@@ -146,30 +179,60 @@ export function readFormPost(
 	});
 }
 
-/** Reads a fragment delivery (`location.hash`, with or without `#`). */
-export function readFragment(fragment: string): DeliveryOutcome {
+export type FragmentOutcome = Outcome<{ envelope: FragmentEnvelope }>;
+
+/**
+ * Reads a fragment delivery (`location.hash`, with or without `#`): the sealed envelope, for the
+ * service kit to open with its private key and hand to readFragmentPayload.
+ */
+export function readFragment(fragment: string): FragmentOutcome {
+	// A little over the wallet's own limit, for the callback's path; anything longer is not ours.
+	if (fragment.length > MAX_FRAGMENT_LENGTH + 4096) {
+		throw new DeliveryFormatError('The fragment is larger than any delivery', 'DELIVERY_TOO_LARGE');
+	}
 	const params = new URLSearchParams(fragment.startsWith('#') ? fragment.slice(1) : fragment);
 	return outcomeOf(params.get('tg_passport'), params.get('error'), () => {
-		const encoded = params.get('passport_data');
-		if (encoded === null) throw new DeliveryFormatError('passport_data is missing');
-		let payload: { passport_data?: unknown; files?: unknown };
-		try {
-			payload = JSON.parse(utf8Decode(fromBase64(encoded)));
-		} catch {
-			throw new DeliveryFormatError('passport_data is not base64url JSON');
+		if (params.has('passport_data')) {
+			// The format before issue 9 carried the payload readable; nothing sends it any more.
+			throw new DeliveryFormatError('passport_data in a URL is refused: it must be sealed');
 		}
-		if (typeof payload !== 'object' || payload === null) {
-			throw new DeliveryFormatError('passport_data is not an object');
-		}
-		const passportData = checkPassportData(payload.passport_data);
-		const files: Record<string, Uint8Array> = {};
-		const encodedFiles = payload.files ?? {};
-		if (typeof encodedFiles !== 'object' || encodedFiles === null || Array.isArray(encodedFiles)) {
-			throw new DeliveryFormatError('files is not an object');
-		}
-		for (const [fileId, value] of Object.entries(encodedFiles)) {
-			files[fileId] = decodeBase64Field(value, `file ${fileId}`);
-		}
-		return { passportData, files };
+		return {
+			envelope: {
+				data: decodeBase64Field(params.get('data') ?? undefined, 'data'),
+				hash: decodeBase64Field(params.get('hash') ?? undefined, 'hash'),
+				secret: decodeBase64Field(params.get('secret') ?? undefined, 'secret')
+			}
+		};
 	});
+}
+
+/** The decrypted envelope: {"passport_data":…,"files":{file_id: base64}}. */
+export function readFragmentPayload(plain: Uint8Array): DeliveryContent {
+	let payload: unknown;
+	try {
+		payload = JSON.parse(utf8Decode(plain));
+	} catch {
+		throw new DeliveryFormatError('The fragment payload is not JSON');
+	}
+	if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+		throw new DeliveryFormatError('The fragment payload is not an object');
+	}
+	const {
+		passport_data: passportData,
+		files: encodedFiles = {},
+		...rest
+	} = payload as {
+		passport_data?: unknown;
+		files?: unknown;
+	};
+	if (Object.keys(rest).length > 0)
+		throw new DeliveryFormatError('The fragment payload has extra keys');
+	const files: Record<string, Uint8Array> = {};
+	if (typeof encodedFiles !== 'object' || encodedFiles === null || Array.isArray(encodedFiles)) {
+		throw new DeliveryFormatError('files is not an object');
+	}
+	for (const [fileId, value] of Object.entries(encodedFiles)) {
+		files[fileId] = decodeBase64Field(value, `file ${fileId}`);
+	}
+	return { passportData: checkPassportData(passportData), files };
 }

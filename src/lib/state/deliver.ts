@@ -7,16 +7,18 @@ import { isAllowedCallbackUrl } from '$lib/passport/callback-url';
 import { encodeFormPost, encodeFragmentUrl, type DeliveryContent } from '$lib/passport/delivery';
 import type { ResponseMode } from '$lib/passport/request';
 
-export function deliverResponse(options: {
+export async function deliverResponse(options: {
 	callbackUrl: string;
 	responseMode: ResponseMode;
 	content: DeliveryContent;
-}): void {
-	const { callbackUrl, responseMode, content } = options;
+	/** The service's key (DER SPKI): a fragment's payload is sealed to it, since URLs are kept. */
+	publicKey: Uint8Array;
+}): Promise<void> {
+	const { callbackUrl, responseMode, content, publicKey } = options;
 	if (!isAllowedCallbackUrl(callbackUrl)) throw new Error('Refusing an unsafe callback URL');
 	if (responseMode === 'fragment') {
 		// Throws FragmentTooLargeError before navigating anywhere.
-		location.assign(encodeFragmentUrl({ ...content, callbackUrl }));
+		location.assign(await encodeFragmentUrl({ ...content, callbackUrl, publicKey }));
 		return;
 	}
 	const form = document.createElement('form');

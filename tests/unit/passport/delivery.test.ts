@@ -8,10 +8,14 @@ import {
 	encodeFormPostBody,
 	encodeFragmentUrl,
 	readFormPost,
-	readFragment
+	readFragment,
+	readFragmentPayload,
+	type FragmentEnvelope
 } from '../../../src/lib/passport/delivery';
+import { decryptBlob } from '../../../src/lib/passport/blob-crypto';
+import { constants, createPublicKey, privateDecrypt } from 'node:crypto';
 import { parseConsentRequest } from '../../../src/lib/passport/request';
-import { ScanShelf, allElements, consentQuery } from './helpers';
+import { ScanShelf, allElements, consentQuery, sharedKeys } from './helpers';
 
 async function built(scanSize = 300) {
 	const shelf = new ScanShelf();
@@ -83,26 +87,55 @@ describe('form_post delivery', () => {
 });
 
 describe('fragment delivery', () => {
-	it('replaces the callback fragment with base64url JSON, and reads back', async () => {
-		const { request, passportData, files } = await built();
-		const url = encodeFragmentUrl({ callbackUrl: request.callbackUrl, passportData, files });
-		expect(url.startsWith('https://s.example/cb?x=1#tg_passport=success&passport_data=')).toBe(
-			true
+	const publicKey = () =>
+		new Uint8Array(createPublicKey(sharedKeys().spkiPem).export({ type: 'spki', format: 'der' }));
+
+	/** What only the service can do: unwrap the secret with its private key, open the blob. */
+	async function openWithServiceKey(envelope: FragmentEnvelope) {
+		const secret = privateDecrypt(
+			{ key: sharedKeys().pkcs8Pem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+			envelope.secret
 		);
-		const encoded = url.slice(url.indexOf('passport_data=') + 'passport_data='.length);
-		expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/);
-		const json = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
-		expect(Object.keys(json)).toEqual(['passport_data', 'files']);
-		expect(json.passport_data).toEqual(passportData);
-		const outcome = readFragment(new URL(url).hash);
-		expect(outcome).toEqual({ status: 'success', passportData, files });
+		const plain = await decryptBlob({
+			ciphertext: envelope.data,
+			secret: new Uint8Array(secret),
+			hash: envelope.hash
+		});
+		return readFragmentPayload(plain);
+	}
+
+	it('replaces the callback fragment with a sealed payload, and reads back', async () => {
+		const { request, passportData, files } = await built();
+		const url = await encodeFragmentUrl({
+			callbackUrl: request.callbackUrl,
+			publicKey: publicKey(),
+			passportData,
+			files
+		});
+		expect(url).toMatch(
+			/^https:\/\/s\.example\/cb\?x=1#tg_passport=success&data=[\w-]+&hash=[\w-]{43}&secret=[\w-]+$/
+		);
+		// The email travels in clear in Telegram's PassportData: not in this URL, in any decoding.
+		const fragment = new URL(url).hash;
+		for (const [, value] of new URLSearchParams(fragment.slice(1))) {
+			expect(Buffer.from(value, 'base64url').toString('latin1')).not.toContain('marie@example');
+		}
+		expect(decodeURIComponent(url)).not.toContain('marie@example');
+		const outcome = readFragment(fragment);
+		if (outcome.status !== 'success') throw new Error('not a success');
+		expect(await openWithServiceKey(outcome.envelope)).toEqual({ passportData, files });
 	});
 
 	it('refuses, with a typed error, a response over 1.5 MB', async () => {
 		const { request, passportData, files } = await built(1_200_000);
 		let error: unknown;
 		try {
-			encodeFragmentUrl({ callbackUrl: request.callbackUrl, passportData, files });
+			await encodeFragmentUrl({
+				callbackUrl: request.callbackUrl,
+				publicKey: publicKey(),
+				passportData,
+				files
+			});
 		} catch (caught) {
 			error = caught;
 		}
@@ -114,25 +147,36 @@ describe('fragment delivery', () => {
 
 	it('accepts a response just under the limit and refuses it when the limit is lower', async () => {
 		const { request, passportData, files } = await built(600_000);
-		const url = encodeFragmentUrl({ callbackUrl: request.callbackUrl, passportData, files });
+		const options = {
+			callbackUrl: request.callbackUrl,
+			publicKey: publicKey(),
+			passportData,
+			files
+		};
+		const url = await encodeFragmentUrl(options);
 		expect(url.length).toBeLessThanOrEqual(MAX_FRAGMENT_LENGTH);
-		expect(() =>
-			encodeFragmentUrl({
-				callbackUrl: request.callbackUrl,
-				passportData,
-				files,
-				maxLength: url.length - 1
-			})
-		).toThrow(FragmentTooLargeError);
+		await expect(encodeFragmentUrl({ ...options, maxLength: url.length - 1 })).rejects.toThrow(
+			FragmentTooLargeError
+		);
 	});
 
-	it('reads cancel, and refuses a fragment that is not base64url JSON', () => {
+	it('reads cancel, and refuses a fragment that is not a sealed payload', async () => {
 		expect(readFragment('#tg_passport=cancel')).toEqual({ status: 'cancel' });
-		expect(() => readFragment('#tg_passport=success&passport_data=%%%')).toThrow(
+		expect(() => readFragment('#tg_passport=success&data=%%%&hash=AA&secret=AA')).toThrow(
 			DeliveryFormatError
 		);
-		const notObject = Buffer.from('[1,2]').toString('base64url');
-		expect(() => readFragment(`#tg_passport=success&passport_data=${notObject}`)).toThrow(
+		expect(() => readFragment('#tg_passport=success&data=AAAA&hash=AAAA')).toThrow(
+			DeliveryFormatError
+		);
+		// The readable format of before is refused outright, even when well formed.
+		const { passportData } = await built();
+		const clear = Buffer.from(JSON.stringify({ passport_data: passportData, files: {} })).toString(
+			'base64url'
+		);
+		expect(() => readFragment(`#tg_passport=success&passport_data=${clear}`)).toThrow(
+			DeliveryFormatError
+		);
+		expect(() => readFragmentPayload(new TextEncoder().encode('[1,2]'))).toThrow(
 			DeliveryFormatError
 		);
 	});

@@ -56,20 +56,44 @@ afterAll(() => {
 	if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-async function consentRequestFromSignUpPage(): Promise<ConsentRequest> {
-	const page = await (await fetch(`${baseUrl}/`)).text();
+/**
+ * A browser's visit to the sign-up page, as fetch: the session cookie it was given (if any) and the
+ * consent request its link carries. `cookie` plays a browser that already has a session.
+ */
+async function signUp(
+	cookie?: string
+): Promise<{ request: ConsentRequest; cookie: string; setCookie: string }> {
+	const response = await fetch(`${baseUrl}/`, { headers: cookie ? { cookie } : {} });
+	const setCookie = response.headers.get('set-cookie') ?? '';
+	const page = await response.text();
 	expect(page).toContain('Sign up with Papiers');
 	const href = /id="papiers-sign-up" href="([^"]+)"/.exec(page)![1].replace(/&amp;/g, '&');
 	const link = new URL(href);
 	expect(link.origin + link.pathname).toBe('http://127.0.0.1:5173/authorize');
 	const parsed = parseConsentRequest({ query: link.search });
 	if (!parsed.ok) throw new Error(`the wallet refused the example's link: ${parsed.code}`);
-	return parsed.request;
+	return { request: parsed.request, cookie: cookie ?? setCookie.split(';')[0], setCookie };
+}
+
+async function consentRequestFromSignUpPage(): Promise<ConsentRequest> {
+	return (await signUp()).request;
+}
+
+/** The wallet's form POST, from a browser holding `cookie` (the top-level POST carries it). */
+function postDelivery(url: string, body: string, cookie?: string) {
+	return fetch(url, {
+		method: 'POST',
+		headers: {
+			'content-type': 'application/x-www-form-urlencoded',
+			...(cookie ? { cookie } : {})
+		},
+		body
+	});
 }
 
 describe('example service', () => {
 	it('asks for what it says, and shows its sign-up form filled from a delivery', async () => {
-		const request = await consentRequestFromSignUpPage();
+		const { request, cookie } = await signUp();
 		expect(request.callbackUrl).toBe(`${baseUrl}/callback`);
 		expect(request.responseMode).toBe('form_post');
 		expect(request.scope.rows.map((row) => row.options.map((option) => option.type))).toEqual([
@@ -89,11 +113,7 @@ describe('example service', () => {
 			elements: allElements(shelf),
 			readScan: shelf.readScan
 		});
-		const response = await fetch(request.callbackUrl, {
-			method: 'POST',
-			headers: { 'content-type': 'application/x-www-form-urlencoded' },
-			body: encodeFormPostBody(built)
-		});
+		const response = await postDelivery(request.callbackUrl, encodeFormPostBody(built), cookie);
 		expect(response.status).toBe(200);
 		const page = await response.text();
 		for (const value of [
@@ -129,17 +149,13 @@ describe('example service', () => {
 		expect(page).not.toContain('Translation');
 
 		// The same delivery again: its nonce is spent.
-		const replay = await fetch(request.callbackUrl, {
-			method: 'POST',
-			headers: { 'content-type': 'application/x-www-form-urlencoded' },
-			body: encodeFormPostBody(built)
-		});
+		const replay = await postDelivery(request.callbackUrl, encodeFormPostBody(built), cookie);
 		expect(replay.status).toBe(400);
 		expect(await replay.text()).toContain('NONCE_REUSED');
 	}, 60_000);
 
 	it('escapes what it shows', async () => {
-		const request = await consentRequestFromSignUpPage();
+		const { request, cookie } = await signUp();
 		const shelf = new ScanShelf();
 		const elements = allElements(shelf);
 		elements.personal_details.data = {
@@ -153,18 +169,14 @@ describe('example service', () => {
 			readScan: shelf.readScan
 		});
 		const page = await (
-			await fetch(request.callbackUrl, {
-				method: 'POST',
-				headers: { 'content-type': 'application/x-www-form-urlencoded' },
-				body: encodeFormPostBody(built)
-			})
+			await postDelivery(request.callbackUrl, encodeFormPostBody(built), cookie)
 		).text();
 		expect(page).not.toContain('<script>alert(1)</script>');
 		expect(page).toContain('&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
 	}, 60_000);
 
 	it('refuses a delivery for a nonce it never issued', async () => {
-		const request = await consentRequestFromSignUpPage();
+		const { request, cookie } = await signUp();
 		const shelf = new ScanShelf();
 		const built = await buildPassportData({
 			request: { ...request, nonce: 'not-from-this-service' },
@@ -172,13 +184,52 @@ describe('example service', () => {
 			elements: allElements(shelf),
 			readScan: shelf.readScan
 		});
-		const response = await fetch(request.callbackUrl, {
-			method: 'POST',
-			headers: { 'content-type': 'application/x-www-form-urlencoded' },
-			body: encodeFormPostBody(built)
-		});
+		const response = await postDelivery(request.callbackUrl, encodeFormPostBody(built), cookie);
 		expect(response.status).toBe(400);
 		expect(await response.text()).toContain('This sign-up link is no longer valid');
+	}, 60_000);
+
+	it('gives each browser a session cookie a cross-site top-level POST still carries', async () => {
+		const { setCookie, cookie } = await signUp();
+		expect(cookie).toMatch(/^example_session=[\w-]{43}$/);
+		const attributes = setCookie.split(';').map((part) => part.trim().toLowerCase());
+		// SameSite=None: the wallet's POST comes from another site, where Lax cookies stay home.
+		// Secure is required with it (and holds on http://localhost, a secure context).
+		expect(attributes).toEqual(
+			expect.arrayContaining(['httponly', 'secure', 'samesite=none', 'path=/'])
+		);
+		// A browser that already has one keeps it.
+		expect((await signUp(cookie)).setCookie).toBe('');
+	});
+
+	it("refuses the victim's papers for an attacker's sign-up (login CSRF)", async () => {
+		// The attacker starts a sign-up in their own browser and sends the link to a victim.
+		const attacker = await signUp();
+		const victim = await signUp();
+		const shelf = new ScanShelf();
+		const built = await buildPassportData({
+			request: attacker.request,
+			choices: [undefined, 'passport', undefined, 'utility_bill'],
+			elements: allElements(shelf),
+			readScan: shelf.readScan
+		});
+		// The victim's wallet posts to the callback from the victim's browser, with its cookie.
+		const body = encodeFormPostBody(built);
+		const refused = await postDelivery(attacker.request.callbackUrl, body, victim.cookie);
+		expect(refused.status).toBe(400);
+		const page = await refused.text();
+		expect(page).toContain('This sign-up was not started in this browser');
+		expect(page).toContain('NONCE_OTHER_SESSION');
+		expect(page).not.toContain('value="Marie"');
+		// Without any cookie, the same.
+		const anonymous = await postDelivery(attacker.request.callbackUrl, body);
+		expect(anonymous.status).toBe(400);
+		expect(await anonymous.text()).not.toContain('value="Marie"');
+		expect(victim.cookie).not.toBe(attacker.cookie);
+		// The nonce was not spent by the refusals: its own session can still use it.
+		expect((await postDelivery(attacker.request.callbackUrl, body, attacker.cookie)).status).toBe(
+			200
+		);
 	}, 60_000);
 
 	it('shows a visible message for cancel and for errors', async () => {

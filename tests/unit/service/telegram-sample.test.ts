@@ -24,6 +24,7 @@ describe("Telegram's own PassportData (python-telegram-bot sample)", () => {
 		const passport = await decryptPassportData({
 			privateKey,
 			passportData,
+			expectedNonce: 'thisisatest',
 			// Telegram's server computes element hashes its own way; the sample has none to check.
 			verifyElementHashes: false
 		});
@@ -83,15 +84,19 @@ describe("Telegram's own PassportData (python-telegram-bot sample)", () => {
 	it('refuses a wrong hash (test_wrong_hash)', async () => {
 		const tampered = structuredClone(passportData);
 		tampered.credentials.hash = 'bm90Y29ycmVjdGhhc2g=';
-		await expect(decryptPassportData({ privateKey, passportData: tampered })).rejects.toMatchObject(
-			{
-				code: 'HASH_MISMATCH'
-			}
-		);
+		await expect(
+			decryptPassportData({ privateKey, passportData: tampered, expectedNonce: 'thisisatest' })
+		).rejects.toMatchObject({
+			code: 'HASH_MISMATCH'
+		});
 	});
 
 	it('refuses a key it was not made for (test_wrong_key)', async () => {
-		const attempt = decryptPassportData({ privateKey: PTB_SHORT_KEY, passportData });
+		const attempt = decryptPassportData({
+			privateKey: PTB_SHORT_KEY,
+			passportData,
+			expectedNonce: 'thisisatest'
+		});
 		await expect(attempt).rejects.toBeInstanceOf(DeliveryError);
 		await expect(attempt).rejects.toMatchObject({ code: 'CREDENTIALS_UNREADABLE' });
 	});
