@@ -45,9 +45,12 @@ async function expectClosedNext(client: Client): Promise<Closed> {
 describe('relay limits', () => {
 	it('a reader that stops reading is closed once its queue is full; memory stays bounded and the room carries on', async () => {
 		// Only the queue is under test: the rate limit is lifted so the flood is as fast as can be.
+		// The close timeout is lengthened so the slow reader, once it reads again, finds the close
+		// frame behind its queue (by default a reader still stuck after 5 s is cut, code 1006).
 		const relay = await relayWith({
 			RELAY_MAX_MESSAGES_PER_SECOND: '1000000',
-			RELAY_MAX_MESSAGE_BURST: '1000000'
+			RELAY_MAX_MESSAGE_BURST: '1000000',
+			RELAY_CLOSE_TIMEOUT_MS: '600000'
 		});
 		const slow = await connect(relay.url);
 		await subscribe(slow, 'room');
