@@ -134,7 +134,8 @@ async function flood({ url, publishers, seconds, perSecond, bytes }) {
 	for (const sender of senders) sender.on('close', (code) => publisherCloses.push(code));
 
 	const message = JSON.stringify({ type: 'publish', topic: 'flood', data: 'x'.repeat(bytes) });
-	const ticksPerSecond = 10;
+	// Small steps, so the reading member's queue never holds a whole step's burst at once.
+	const ticksPerSecond = 20;
 	let sent = 0;
 	await new Promise((resolve) => {
 		let ticks = 0;

@@ -28,8 +28,11 @@ import { DEFAULT_LIMITS, limitsFromEnv, MessageBudget } from './relay-limits.js'
 
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PORT = 4444;
-/** Server errors (say, out of file descriptors under a flood) are logged at most this often. */
-const ERROR_LOG_INTERVAL_MS = 10_000;
+/**
+ * Server errors (say, out of file descriptors under a flood) and connections closed over a
+ * limit are logged, each kind at most this often. No address is logged.
+ */
+const LOG_INTERVAL_MS = 10_000;
 
 const POLICY = 1008;
 const TRY_AGAIN_LATER = 1013;
@@ -71,14 +74,18 @@ export async function startRelay(options = {}) {
 	const perAddress = new Map();
 	let connectionCount = 0;
 
-	let lastLogged = 0;
-	/** @param {Error} error */
-	function report(error) {
+	/** When each kind of event was last logged: a client must not be able to flood the log. */
+	/** @type {Map<string, number>} */
+	const lastLogged = new Map();
+	/** @param {string} kind @param {string} text */
+	function log(kind, text) {
 		const now = Date.now();
-		if (now - lastLogged < ERROR_LOG_INTERVAL_MS) return;
-		lastLogged = now;
-		console.error(`Relay: ${error.message}`);
+		if (now - (lastLogged.get(kind) ?? -Infinity) < LOG_INTERVAL_MS) return;
+		lastLogged.set(kind, now);
+		console.error(`Relay: ${text}`);
 	}
+	/** @param {Error} error */
+	const report = (error) => log('error', error.message);
 
 	const server = http.createServer(
 		{
@@ -114,6 +121,7 @@ export async function startRelay(options = {}) {
 		// Up to the cap: accepted. Beyond, each is upgraded only to be told why it is closed, and
 		// counts until it goes; past twice the cap, a flood is not even answered.
 		if (open >= 2 * limits.maxConnectionsPerAddress) {
+			log('flood', 'dropped a connection: a flood from one address');
 			tcp.destroy();
 			return;
 		}
@@ -126,6 +134,7 @@ export async function startRelay(options = {}) {
 		sockets.handleUpgrade(request, tcp, head, (socket) => {
 			socket.on('error', ignore); // ws closes the connection itself, with the right code
 			if (open >= limits.maxConnectionsPerAddress) {
+				log('address', 'refused a connection: too many from one address');
 				socket.close(
 					TRY_AGAIN_LATER,
 					`Too many connections from this address (limit ${limits.maxConnectionsPerAddress})`
@@ -165,6 +174,7 @@ export async function startRelay(options = {}) {
 
 	/** @param {Member} member @param {number} code @param {string} reason */
 	function closeMember(member, code, reason) {
+		log(reason, `closed a connection (${code}): ${reason}`);
 		leave(member); // nothing more is sent to it while it closes
 		if (member.socket.readyState === member.socket.OPEN) member.socket.close(code, reason);
 	}
