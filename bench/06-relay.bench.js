@@ -133,8 +133,8 @@ export async function run() {
 	await withRelay(async (relay, clients) => {
 		await settle();
 		const before = relay.rss();
-		let peak = before;
-		const sampler = setInterval(() => (peak = Math.max(peak, relay.rss())), 50);
+		const samples = [];
+		const sampler = setInterval(() => samples.push({ at: Date.now(), rss: relay.rss() }), 50);
 		const flood = await clients
 			.ask({
 				task: 'flood',
@@ -146,13 +146,19 @@ export async function run() {
 			})
 			.finally(() => clearInterval(sampler));
 		const after = relay.rss();
+		// Flat means the second half of the flood needs no more than the first.
+		const middle = (flood.startedAt + flood.endedAt) / 2;
+		const peakOf = (list) => Math.max(before, ...list.map((sample) => sample.rss));
+		const peak = peakOf(samples);
+		const firstHalf = peakOf(samples.filter((s) => s.at >= flood.startedAt && s.at < middle));
+		const secondHalf = peakOf(samples.filter((s) => s.at >= middle && s.at <= flood.endedAt));
 		const closed = flood.slowClose
 			? `closed (code ${flood.slowClose.code}${flood.slowClose.reason ? `, "${flood.slowClose.reason}"` : ''})`
 			: 'not closed';
 		rows.push({
 			figure: 'Relay: RSS while a reader that never reads is flooded',
 			value: `${mib(before)} -> peak ${mib(peak)}, ${mib(after)} after`,
-			anchor: `${mib(flood.sentBytes)} published, ${mib(flood.receivedBytes)} received by the reading member; the other got ${mib(flood.slowBytes)}, ${closed}; reading member ${flood.activeClose ? `closed (${flood.activeClose})` : 'open'}; publishers closed: ${flood.publisherCloses.length}; target: flat`
+			anchor: `peak ${mib(firstHalf)} in the first half, ${mib(secondHalf)} in the second; ${mib(flood.sentBytes)} published, ${mib(flood.receivedBytes)} received by the reading member; the other got ${mib(flood.slowBytes)}, ${closed}; reading member ${flood.activeClose ? `closed (${flood.activeClose})` : 'open'}; publishers closed: ${flood.publisherCloses.length}; target: flat`
 		});
 	});
 

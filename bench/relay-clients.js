@@ -137,6 +137,7 @@ async function flood({ url, publishers, seconds, perSecond, bytes }) {
 	// Small steps, so the reading member's queue never holds a whole step's burst at once.
 	const ticksPerSecond = 20;
 	let sent = 0;
+	const startedAt = Date.now();
 	await new Promise((resolve) => {
 		let ticks = 0;
 		const timer = setInterval(() => {
@@ -153,6 +154,7 @@ async function flood({ url, publishers, seconds, perSecond, bytes }) {
 			}
 		}, 1000 / ticksPerSecond);
 	});
+	const endedAt = Date.now();
 	// Wait until everything the relay forwarded has reached the active member: a ping round
 	// trip on each publisher orders it after its last publish, then one on the active member
 	// after everything forwarded to it.
@@ -168,6 +170,8 @@ async function flood({ url, publishers, seconds, perSecond, bytes }) {
 	slow.resume();
 	await new Promise((resolve) => (slowClose ? resolve(undefined) : slow.once('close', resolve)));
 	return {
+		startedAt,
+		endedAt,
 		sent,
 		sentBytes: sent * message.length,
 		received,
