@@ -159,7 +159,7 @@ export async function startRelay(options = {}) {
 		socket.on('pong', () => (member.alive = true));
 		// Pings cost an answer too; ws caps the answers a client leaves unread.
 		socket.on('ping', () => {
-			if (!member.budget.spend()) tooManyMessages(member);
+			if (members.has(member) && !member.budget.spend()) tooManyMessages(member);
 		});
 		socket.on('message', (data) => {
 			try {
