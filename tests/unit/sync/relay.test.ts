@@ -10,7 +10,7 @@ interface WebSocket {
 	send(data: string): void;
 	terminate(): void;
 	on(event: 'message', listener: (data: { toString(): string }) => void): void;
-	once(event: 'open' | 'error', listener: (value?: unknown) => void): void;
+	once(event: 'open' | 'error' | 'close', listener: (value?: unknown) => void): void;
 }
 const { WebSocket } = createRequire(import.meta.url)('ws') as {
 	WebSocket: new (url: string) => WebSocket;
@@ -122,5 +122,23 @@ describe('signaling relay', () => {
 		const lines = readFileSync(tapFile, 'utf8').trim().split('\n');
 		expect(lines).toHaveLength(2);
 		expect(JSON.parse(lines[1])).toEqual({ type: 'publish', topic: 't', data: 'MARKER-123' });
+	});
+});
+
+describe('signaling relay limits given in code', () => {
+	it('apply as the environment variables do, and the queue is empty at rest', async () => {
+		const started = await relay({ limits: { maxTopicsPerConnection: 1 } });
+		expect(started.limits.maxTopicsPerConnection).toBe(1);
+		expect(started.limits.maxQueuedBytes).toBe(1024 * 1024); // the default, untouched
+		const client = await connect(started.url);
+		const socket = clients.at(-1)!;
+		const closed = new Promise<unknown>((resolve) => socket.once('close', resolve));
+		client.send({ type: 'subscribe', topics: ['one'] });
+		client.send({ type: 'ping' });
+		expect(await client.next()).toEqual({ type: 'pong' });
+		expect(started.connections()).toBe(1);
+		expect(started.queuedBytes()).toBe(0);
+		client.send({ type: 'subscribe', topics: ['two'] });
+		expect(await closed).toBe(1008);
 	});
 });

@@ -1,0 +1,166 @@
+// Relay figures (issue 9). The relay runs as deployed (`node scripts/relay.js`, default limits
+// except the connections per address, raised because every bench client comes from 127.0.0.1)
+// in its own process, a fresh one per figure; its clients run in another process
+// (bench/relay-clients.js) so their memory is not counted. Memory is the relay's RSS.
+//   - idle connections held: 10,000 opened, each answers a ping; RSS and RSS per connection;
+//   - publish -> receive latency, 1,000 rooms of two members, each room publishing 1 KiB once
+//     a second (staggered) for 5 s: p50 and p99 of the 5,000 deliveries;
+//   - a member that never reads, flooded: 4 publishers at 60 messages of 60 KiB a second (under
+//     the rate limit; 14 MiB/s, which the reading member keeps up with on a busy machine) for
+//     8 s into its room; RSS before, at its peak while flooded (sampled every 50 ms), and after.
+import { fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const IDLE_CONNECTIONS = 10_000;
+const ROOMS = 1_000;
+const ROUNDS = 5;
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** A relay process; resolves once it listens. */
+function startRelayProcess() {
+	const child = spawn(process.execPath, ['scripts/relay.js'], {
+		env: {
+			...process.env,
+			HOST: '127.0.0.1',
+			PORT: '0',
+			RELAY_MAX_CONNECTIONS_PER_ADDRESS: '20000'
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let output = '';
+	return new Promise((resolve, reject) => {
+		const read = (chunk) => {
+			output += chunk;
+			const match = /listening on (ws:\/\/\S+)/.exec(output);
+			if (!match) return;
+			child.stdout.off('data', read);
+			resolve({
+				url: match[1],
+				rss: () =>
+					Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) *
+					1024,
+				stop: () =>
+					new Promise((done) => {
+						child.once('exit', done);
+						child.kill('SIGKILL');
+					})
+			});
+		};
+		child.stdout.on('data', read);
+		child.stderr.on('data', (chunk) => (output += chunk));
+		child.once('exit', (code) => reject(new Error(`relay exited (${code}): ${output}`)));
+	});
+}
+
+/** The clients' process, and a way to ask it one thing at a time. */
+function startClients() {
+	const child = fork('bench/relay-clients.js', { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	return {
+		ask: (request) =>
+			new Promise((resolve, reject) => {
+				child.once('message', (answer) =>
+					answer.error ? reject(new Error(answer.error)) : resolve(answer)
+				);
+				child.send(request);
+			}),
+		stop: () =>
+			new Promise((done) => {
+				child.once('exit', done);
+				child.kill('SIGKILL');
+			})
+	};
+}
+
+/** Runs `task` against a fresh relay and client process, stopping both whatever happens. */
+async function withRelay(task) {
+	const relay = await startRelayProcess();
+	const clients = startClients();
+	try {
+		return await task(relay, clients);
+	} finally {
+		await clients.stop();
+		await relay.stop();
+	}
+}
+
+function percentile(sorted, p) {
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+
+export async function run() {
+	const rows = [];
+
+	await withRelay(async (relay, clients) => {
+		await settle();
+		const before = relay.rss();
+		const { opened, pongs, openMs } = await clients.ask({
+			task: 'idle',
+			url: relay.url,
+			count: IDLE_CONNECTIONS
+		});
+		await settle();
+		const held = relay.rss();
+		rows.push({
+			figure: 'Relay: idle connections held',
+			value: `${pongs.toLocaleString('en')} answering, RSS ${mib(held)}`,
+			anchor: `${opened.toLocaleString('en')} opened in ${(openMs / 1000).toFixed(1)} s; RSS ${mib(before)} before; target: 10,000 under 300 MiB`
+		});
+		rows.push({
+			figure: 'Relay: memory per idle connection',
+			value: `${((held - before) / opened / 1024).toFixed(1)} KiB`,
+			anchor: '(RSS held - RSS before) / connections'
+		});
+	});
+
+	await withRelay(async (relay, clients) => {
+		const { samples } = await clients.ask({
+			task: 'latency',
+			url: relay.url,
+			rooms: ROOMS,
+			rounds: ROUNDS,
+			bytes: 1024
+		});
+		const sorted = samples.sort((a, b) => a - b);
+		rows.push({
+			figure: `Relay: publish -> receive, ${ROOMS.toLocaleString('en')} rooms of 2`,
+			value: `p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms`,
+			anchor: `${sorted.length.toLocaleString('en')} publishes of 1 KiB, ${ROOMS.toLocaleString('en')} a second for ${ROUNDS} s; max ${sorted.at(-1).toFixed(1)} ms`
+		});
+	});
+
+	await withRelay(async (relay, clients) => {
+		await settle();
+		const before = relay.rss();
+		const samples = [];
+		const sampler = setInterval(() => samples.push({ at: Date.now(), rss: relay.rss() }), 50);
+		const flood = await clients
+			.ask({
+				task: 'flood',
+				url: relay.url,
+				publishers: 4,
+				seconds: 8,
+				perSecond: 60,
+				bytes: 60 * 1024
+			})
+			.finally(() => clearInterval(sampler));
+		const after = relay.rss();
+		// Flat means the second half of the flood needs no more than the first.
+		const middle = (flood.startedAt + flood.endedAt) / 2;
+		const peakOf = (list) => Math.max(before, ...list.map((sample) => sample.rss));
+		const peak = peakOf(samples);
+		const firstHalf = peakOf(samples.filter((s) => s.at >= flood.startedAt && s.at < middle));
+		const secondHalf = peakOf(samples.filter((s) => s.at >= middle && s.at <= flood.endedAt));
+		const closed = flood.slowClose
+			? `closed (code ${flood.slowClose.code}${flood.slowClose.reason ? `, "${flood.slowClose.reason}"` : ''})`
+			: 'not closed';
+		rows.push({
+			figure: 'Relay: RSS while a reader that never reads is flooded',
+			value: `${mib(before)} -> peak ${mib(peak)}, ${mib(after)} after`,
+			anchor: `peak ${mib(firstHalf)} in the first half, ${mib(secondHalf)} in the second; ${mib(flood.sentBytes)} published, ${mib(flood.receivedBytes)} received by the reading member; the other got ${mib(flood.slowBytes)}, ${closed}; reading member ${flood.activeClose ? `closed (${flood.activeClose})` : 'open'}; publishers closed: ${flood.publisherCloses.length}; target: flat`
+		});
+	});
+
+	return rows;
+}
