@@ -273,17 +273,19 @@ export async function unlockVault(options: {
 	const deriveKey = options.vault?.deriveKey ?? deriveOnThisThread;
 	const main = await db.header.get('main');
 	if (!main) throw new Error('No vault on this device');
-	let opened: OpenedHeader;
-	try {
-		opened = await openHeader(main, options.password, deriveKey);
-	} catch (error) {
-		const adopted = await adoptPendingHeader({
+	const tryPending = () =>
+		adoptPendingHeader({
 			db,
 			main,
 			password: options.password,
 			deriveKey,
 			floor: options.vault?.kdfFloor ?? DEFAULT_KDF
 		});
+	let opened: OpenedHeader;
+	try {
+		opened = await openHeader(main, options.password, deriveKey);
+	} catch (error) {
+		const adopted = await tryPending();
 		if (!adopted) throw error;
 		opened = adopted;
 	}
@@ -292,13 +294,7 @@ export async function unlockVault(options: {
 	}
 	// A format-1 vault. Another device may have upgraded already (its header waits as pending,
 	// under the same password): take its authority rather than make a second one.
-	const fromPeer = await adoptPendingHeader({
-		db,
-		main,
-		password: options.password,
-		deriveKey,
-		floor: options.vault?.kdfFloor ?? DEFAULT_KDF
-	});
+	const fromPeer = await tryPending();
 	if (fromPeer?.authoritySeed) {
 		wipe(opened.vaultKey);
 		return new UnlockedVault(db, fromPeer.vaultKey, deriveKey, { seed: fromPeer.authoritySeed });
