@@ -13,12 +13,15 @@
  *      with C's real keys, attacker/): A stays unlocked, B takes the new key once its person types
  *      the password, A and B move to a new room; C is told it was removed, receives nothing
  *      new, and never subscribes to the new room.
- *   5. A password change on A waits on B until the new password is typed there; lock state and
+ *   5. D pairs, and is removed with "Remove and change password" while its holder, who knows the
+ *      password, sends B a key handover signed with the vault's authority: B takes only the key
+ *      the new password opens, A's; D gets nothing new.
+ *   6. A password change on A waits on B until the new password is typed there; lock state and
  *      device settings stay per device.
- *   6. No signaling message (tapped at the relay) and no data-channel payload (tapped in each
+ *   7. No signaling message (tapped at the relay) and no data-channel payload (tapped in each
  *      browser by an init script, outside the app) contains the marker entered in the vault.
  *
- * The tests run in order and share the three devices.
+ * The tests run in order and share the devices.
  */
 import { chromium, devices, expect, test } from '@playwright/test';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
@@ -36,6 +39,7 @@ const EXECUTABLE =
 const MARKER = process.env.SYNC_MARKER ?? 'zqmarker7f3a9c';
 const email = (tag: string) => `${MARKER}.${tag}@example.org`;
 const NEW_PASSWORD = 'a brand new password for every device';
+const REMOVAL_PASSWORD = 'the password changed when Phone D was removed';
 const SCAN_COUNT = 7;
 
 interface Tap {
@@ -553,7 +557,7 @@ test.describe('sync between devices', () => {
 		try {
 			expect(attack.forged.senderId).toBe(stolen.identity.deviceId);
 			expect(Object.keys(attack.forged.envelopes)).toContain(idOf('Tablet B'));
-			expect(attack.fakeRemoval.removed).toEqual([idOf('Tablet B')]);
+			expect(attack.fakeRemoval?.removed).toEqual([idOf('Tablet B')]);
 			// Both reach B before A's real handover: B has listened on that mailbox since it
 			// reopened, and the relay passes each message to every subscriber as it takes it in.
 			await until(
@@ -634,6 +638,13 @@ test.describe('sync between devices', () => {
 			await expect(row(bPage, 'email')).toContainText(email('after-removal'), {
 				timeout: 30_000
 			});
+			// B took the key without a second version of its own registry record (the removal wrote
+			// it): nothing to settle on either device, so a next removal can go ahead.
+			for (const page of [a.page, bPage]) {
+				await tab(page, 'Devices');
+				await expect(page.getByTestId('device-row')).toHaveCount(2);
+				await expect(page.getByTestId('conflict')).toHaveCount(0);
+			}
 			// Neither A nor B said anything in the old rooms once they had moved.
 			const oldRoomTalk = signals.filter((signal) => {
 				const mark = signal.userAgent.includes('PapiersTest/A')
@@ -682,6 +693,108 @@ test.describe('sync between devices', () => {
 		}
 	});
 
+	test('D, removed though whoever has it knows the password, cannot take B over after "Remove and change password"', async () => {
+		// Generous: a fourth Chromium pairs and receives the 20 MB vault on a loaded 2-core
+		// machine, A seals the vault again, B takes it, and each Argon2id run takes seconds there.
+		test.setTimeout(480_000);
+		const bPage = b.page;
+		const d = await launch('D');
+		const link = await pairingLink(a.page);
+		await joinerSettings(d.page, 'Phone D');
+		await d.page.goto(link);
+		await compareAndConfirm(a.page, d.page);
+		await enterPasswordAfterPairing(d.page);
+		await tab(bPage, 'Devices');
+		await expect(bPage.getByTestId('device-row')).toHaveCount(3, { timeout: 60_000 });
+		await tab(a.page, 'Devices');
+		await expect(a.page.getByTestId('device-row')).toHaveCount(3, { timeout: 60_000 });
+		await recordNotices(bPage);
+
+		// D turns. Its holder knows the password, so its modified code also has the vault's
+		// authority: it signs a key handover sealed with D's real device key, whose new header it
+		// wrapped under a password of its own.
+		const { value: stolen } = await until(
+			async () => openDump(await dumpDevice(d.page), PASSWORD, true),
+			(held) => ['Phone A', 'Tablet B'].every((name) => held.devices.some((x) => x.name === name)),
+			90_000
+		);
+		const bId = stolen.devices.find((device) => device.name === 'Tablet B')!.id;
+		const attack = await misbehave({ stolen, relayUrl: relay.url, victimId: bId });
+		try {
+			expect(attack.forged.senderId).toBe(stolen.identity.deviceId);
+			expect(attack.fakeRemoval).toBeUndefined();
+			// B listens on this generation's mailbox since it took the key from A.
+			expect(subscribedTopics((signal) => signal.userAgent.includes('PapiersTest/B'))).toContain(
+				attack.topic
+			);
+			const published = () =>
+				signals.filter(
+					(signal) =>
+						signal.userAgent === ATTACKER_USER_AGENT &&
+						signal.text.includes('"publish"') &&
+						signal.text.includes(attack.topic)
+				).length;
+			const before = published();
+			attack.send();
+			await until(
+				async () => published(),
+				(count) => count > before,
+				30_000
+			);
+
+			// Signed by the vault's authority, it reaches B: B pauses and asks, it takes nothing.
+			const notice = bPage.getByTestId('key-change');
+			await expect(
+				notice.getByRole('heading', { name: 'Your vault key was changed on Phone D' })
+			).toBeVisible({ timeout: 60_000 });
+			const bHeader = await storedHeaderKey(bPage);
+
+			// The owner removes D and changes the password in the same step; A stays unlocked.
+			await a.page.getByRole('button', { name: 'Remove Phone D' }).click();
+			const dialog = a.page.getByRole('dialog', { name: 'Remove Phone D?' });
+			await dialog.getByLabel('Current password').fill(PASSWORD);
+			await dialog.getByLabel('Whoever has it might know the password').check();
+			await dialog.getByLabel('New password', { exact: true }).fill(REMOVAL_PASSWORD);
+			await dialog.getByLabel('Confirm new password').fill(REMOVAL_PASSWORD);
+			await dialog.getByRole('button', { name: 'Remove and change password' }).click();
+			await expect(dialog).toBeHidden({ timeout: 120_000 });
+			await expect(a.page.getByTestId('device-row')).toHaveCount(2, { timeout: 30_000 });
+			await expect(a.page.getByRole('heading', { name: 'Unlock Papiers' })).toHaveCount(0);
+			const aHeader = await storedHeaderKey(a.page);
+
+			// On B the old password opens neither change; the new one opens A's, never D's.
+			await expect(
+				notice.getByRole('heading', { name: 'Your vault key was changed on Phone A' })
+			).toBeVisible({ timeout: 60_000 });
+			expect(await storedHeaderKey(bPage)).toBe(bHeader);
+			await notice.getByLabel('Password', { exact: true }).fill(PASSWORD);
+			await notice.getByRole('button', { name: 'Continue' }).click();
+			await expect(notice.getByText('This password does not open the new keys.')).toBeVisible({
+				timeout: 30_000
+			});
+			await notice.getByLabel('Password', { exact: true }).fill(REMOVAL_PASSWORD);
+			await notice.getByRole('button', { name: 'Continue' }).click();
+			await expect(notice).toHaveCount(0, { timeout: 120_000 });
+			expect(await storedHeaderKey(bPage)).toBe(aHeader);
+			await expect(bPage.getByRole('heading', { name: 'Unlock Papiers' })).toHaveCount(0);
+			await tab(bPage, 'Devices');
+			await expect(bPage.getByTestId('device-row')).toHaveCount(2, { timeout: 30_000 });
+			expect((await noticesShown(bPage)).removed).toBe(0);
+
+			// D is told it was removed; an edit on A reaches B, and nothing of it reaches D.
+			await tab(d.page, 'Devices');
+			await expect(d.page.getByTestId('device-removed')).toBeVisible({ timeout: 60_000 });
+			await setEmail(a.page, email('after-d'));
+			await tab(bPage, 'Papers');
+			await expect(row(bPage, 'email')).toContainText(email('after-d'), { timeout: 30_000 });
+			const heldByD = (await openDump(await dumpDevice(d.page), PASSWORD)).plaintexts.join('\n');
+			expect(heldByD).toContain(email('after-removal'));
+			expect(heldByD).not.toContain(email('after-d'));
+		} finally {
+			attack.close();
+		}
+	});
+
 	test('a password change on A waits on B for the new password; lock state and device settings stay per device', async () => {
 		test.setTimeout(180_000);
 		const bPage = b.page;
@@ -689,7 +802,7 @@ test.describe('sync between devices', () => {
 		await recordNotices(bPage);
 		const bHeader = await storedHeaderKey(bPage);
 		await tab(a.page, 'Settings');
-		await a.page.getByLabel('Current password').fill(PASSWORD);
+		await a.page.getByLabel('Current password').fill(REMOVAL_PASSWORD);
 		await a.page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
 		await a.page.getByLabel('Confirm new password').fill(NEW_PASSWORD);
 		await a.page.getByRole('button', { name: 'Change password' }).click();
@@ -738,7 +851,7 @@ test.describe('sync between devices', () => {
 
 		// B still opens with the old password, and asks again for the new one.
 		await bPage.getByRole('button', { name: 'Lock' }).click();
-		await unlock(bPage, PASSWORD);
+		await unlock(bPage, REMOVAL_PASSWORD);
 		await expect(bPage.getByRole('navigation', { name: 'Main' })).toBeVisible({ timeout: 15_000 });
 		await expect(
 			notice.getByRole('heading', { name: 'Your password was changed on another device' })
@@ -746,7 +859,7 @@ test.describe('sync between devices', () => {
 		expect(await storedHeaderKey(bPage)).toBe(bHeader);
 
 		// The new password typed in the notice makes A's header B's own.
-		await notice.getByLabel('Password', { exact: true }).fill(PASSWORD);
+		await notice.getByLabel('Password', { exact: true }).fill(REMOVAL_PASSWORD);
 		await notice.getByRole('button', { name: 'Use the new password' }).click();
 		await expect(notice.getByText('This is not the new password.')).toBeVisible({
 			timeout: 15_000
@@ -762,7 +875,7 @@ test.describe('sync between devices', () => {
 
 		// From then on the old password is refused on B.
 		await bPage.getByRole('button', { name: 'Lock' }).click();
-		await unlock(bPage, PASSWORD);
+		await unlock(bPage, REMOVAL_PASSWORD);
 		await expect(bPage.getByText('Wrong password. Nothing was changed; try again.')).toBeVisible({
 			timeout: 15_000
 		});

@@ -1,12 +1,14 @@
 /**
  * The removed device's modified code, talking to the other devices through the relay: it holds
- * what an unlocked device holds (the vault key, its own device key: stolen-device.ts) but not the
- * password, and on the old generation's handover mailbox (handover.ts, mailbox.ts) it sends
+ * what an unlocked device holds (the vault key, its own device key: stolen-device.ts), and on the
+ * old generation's handover mailbox (handover.ts, mailbox.ts) it sends
  *   - a forged key handover: an envelope sealed with its REAL device key to each other member,
  *     holding a new header (a vault key of its choosing, wrapped under its own password at the
- *     shipped KDF cost, so nothing but the authority's signature stands in the way), signed with
- *     an Ed25519 key of its own, since the vault's authority seed opens only with the password;
- *   - a fake "removed" notice naming the victim, signed the same way.
+ *     shipped KDF cost, so nothing but the authority's signature stands in the way). Without the
+ *     password it signs with an Ed25519 key of its own, since the vault's authority seed opens
+ *     only with the password; with the password it signs with the vault's authority;
+ *   - without the password only, a fake "removed" notice naming the victim, signed the same way
+ *     (with the password it could remove the victim for real: the password is the authority).
  * It sends both at once, again whenever it (re)connects, and as the answer to every "ask" the
  * honest devices send on that mailbox, as a device serving a handover does.
  *
@@ -36,7 +38,7 @@ export interface Misbehaviour {
 	topic: string;
 	/** The forged messages, as sent. */
 	forged: PublicHandover;
-	fakeRemoval: PublicHandover;
+	fakeRemoval: PublicHandover | undefined;
 	/** How many times both were sent. */
 	readonly rounds: number;
 	send(): void;
@@ -48,12 +50,13 @@ export async function misbehave(options: {
 	relayUrl: string;
 	/** The member to re-key, and to tell it was removed. */
 	victimId: string;
-	/** The member the forged handover says was removed with the key change. */
-	framedId: string;
+	/** A member the forged handover says was removed with the key change, if any. */
+	framedId?: string;
 }): Promise<Misbehaviour> {
 	const { stolen } = options;
 	const generation = stolen.header.keyGeneration;
-	const ownSigningSeed = randomBytes(AUTHORITY_SEED_LENGTH);
+	const knowsPassword = !!stolen.authoritySeed;
+	const signingSeed = stolen.authoritySeed ?? randomBytes(AUTHORITY_SEED_LENGTH);
 	const recipients = stolen.devices.filter((device) => device.id !== stolen.identity.deviceId);
 	if (!recipients.some((device) => device.id === options.victimId)) {
 		throw new Error('The victim is not in the stolen registry');
@@ -75,13 +78,19 @@ export async function misbehave(options: {
 		stateVector: new Uint8Array([0]),
 		header: attackerHeader,
 		fromGeneration: generation,
-		authoritySeed: ownSigningSeed
+		authoritySeed: signingSeed
 	};
-	const forged = publicPart(buildHandover({ ...common, recipients, removed: [options.framedId] }));
-	const fakeRemoval = publicPart(
-		buildHandover({ ...common, recipients: [], removed: [options.victimId] })
+	const forged = publicPart(
+		buildHandover({
+			...common,
+			recipients,
+			removed: options.framedId ? [options.framedId] : []
+		})
 	);
-	ownSigningSeed.fill(0);
+	const fakeRemoval = knowsPassword
+		? undefined
+		: publicPart(buildHandover({ ...common, recipients: [], removed: [options.victimId] }));
+	signingSeed.fill(0);
 
 	const roomSecret = stolen.vault.deriveSubkey('sync-room-secret');
 	const address = mailboxAddress(roomSecret, 'handover');
@@ -100,7 +109,7 @@ export async function misbehave(options: {
 	});
 	function send() {
 		mailbox.send('handover', { handover: forged });
-		mailbox.send('handover', { handover: fakeRemoval });
+		if (fakeRemoval) mailbox.send('handover', { handover: fakeRemoval });
 		rounds++;
 	}
 	const unsubscribe = client.onConnect(send);

@@ -76,6 +76,8 @@ function decode(value: Wire): unknown {
 export interface StolenDevice {
 	/** The vault key, in memory on an unlocked device. */
 	vault: UnlockedVault;
+	/** Only when the device's holder knows the password: the vault authority's seed. */
+	authoritySeed?: Uint8Array;
 	header: VaultHeaderRow;
 	identity: DeviceKeyPair;
 	/** The registry as this device reads it (member or not: names and keys). */
@@ -87,13 +89,19 @@ export interface StolenDevice {
 /**
  * Opens the dump as the unlocked device's memory would hold it. The test has to type the
  * password to get the vault key out of the header (in the app it sits in memory while
- * unlocked); the authority seed that comes out with it is dropped at once: a device keeps it
- * only for the moment its person types the password (authority.ts), so an attacker "without the
- * password" has the vault key and its device key, never the seed.
+ * unlocked). The authority seed that comes out with it is dropped at once unless
+ * `knowsPassword`: a device keeps it only for the moment its person types the password
+ * (authority.ts), so an attacker without the password has the vault key and its device key,
+ * never the seed.
  */
-export async function openDump(dump: DeviceDump, password: string): Promise<StolenDevice> {
+export async function openDump(
+	dump: DeviceDump,
+	password: string,
+	knowsPassword = false
+): Promise<StolenDevice> {
 	const opened = await openHeader(dump.header, password, deriveOnThisThread);
-	opened.authoritySeed?.fill(0);
+	const authoritySeed = knowsPassword ? opened.authoritySeed : undefined;
+	if (!knowsPassword) opened.authoritySeed?.fill(0);
 	// The records are opened without the database: UnlockedVault only needs it to read and write.
 	const vault = new UnlockedVault(undefined as never, opened.vaultKey, deriveOnThisThread);
 	const plaintexts: string[] = [];
@@ -115,6 +123,7 @@ export async function openDump(dump: DeviceDump, password: string): Promise<Stol
 	}
 	return {
 		vault,
+		authoritySeed,
 		header: dump.header,
 		identity: { deviceId: dump.identity.deviceId, publicKey, privateKey },
 		devices,
