@@ -225,6 +225,8 @@ class Engine implements DeviceSync {
 	#grant: string | undefined;
 	#keyChanges: { change: ReceivedKeyChange; signature: string }[] = [];
 	#refused = new Set<string>();
+	/** This device just took a key another device made (#takeAuthority). */
+	#tookKeyChange = false;
 
 	constructor(
 		options: DeviceSyncOptions & {
@@ -304,7 +306,8 @@ class Engine implements DeviceSync {
 			})
 		);
 		wipe(roomSecret);
-		await this.#announce();
+		if (this.#tookKeyChange) this.#announceAfterFirstSync();
+		else await this.#announce();
 		const timer = setInterval(() => void this.#announce(), LAST_SEEN_EVERY_MS);
 		this.#cleanups.push(() => clearInterval(timer));
 		this.#refreshConflicts();
@@ -527,6 +530,22 @@ class Engine implements DeviceSync {
 		}
 	}
 
+	/**
+	 * After taking another device's key change this device holds none of its rows until the new
+	 * room brings them back, its own registry record included, which the device that made the
+	 * change wrote with this device's grant. Writing its own at once would make a second version
+	 * of that record, shown as a conflict (and blocking the next removal): it writes once it has
+	 * synced with another device, building on that copy (or at the next periodic announce).
+	 */
+	#announceAfterFirstSync(): void {
+		const unsubscribe = this.#sync.transport.onStatus(({ peers, synced }) => {
+			if (peers === 0 || !synced) return;
+			unsubscribe();
+			void this.#sync.mirror.settled().then(() => this.#announce());
+		});
+		this.#cleanups.push(unsubscribe);
+	}
+
 	#watchDocument(): void {
 		const doc = this.#sync.mirror.doc;
 		const onUpdate = (_update: Uint8Array, origin: unknown) => {
@@ -654,8 +673,10 @@ class Engine implements DeviceSync {
 		const authority = toBase64(authorityPublicKey);
 		const device = { id: this.#identity.deviceId, publicKey: toBase64(this.#identity.publicKey) };
 		const held = this.#vault.takeAuthority();
+		const stored = await this.#store.readState<StoredGrant>(GRANT_STATE);
+		// A grant under an older authority: this device moved to a key another device made.
+		this.#tookKeyChange = !!held && !!stored && stored.authority !== authority;
 		if (!held) {
-			const stored = await this.#store.readState<StoredGrant>(GRANT_STATE);
 			if (
 				stored?.authority === authority &&
 				isGranted({ authorityPublicKey, device, grant: stored.grant })
