@@ -423,7 +423,8 @@ class Engine implements DeviceSync {
 		const { change: chosen, opened } = await openKeyChange({
 			changes: this.#keyChanges.map(({ change }) => change),
 			password,
-			deriveKey: this.#options.deriveKey
+			deriveKey: this.#options.deriveKey,
+			current: await this.#db.header.get('main')
 		});
 		this.#busy = true;
 		try {

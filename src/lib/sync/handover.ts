@@ -30,7 +30,7 @@
  * when it next unlocks, as long as one device of the new generation is online.
  */
 import { signAsAuthority, verifyAuthority } from '$lib/crypto/authority';
-import { fromBase64, toBase64, utf8Decode, utf8Encode } from '$lib/crypto/bytes';
+import { fromBase64, toBase64, utf8Decode, utf8Encode, wipe } from '$lib/crypto/bytes';
 import type { KdfCost } from '$lib/crypto/kdf-params';
 import {
 	headerFromTransfer,
@@ -237,25 +237,72 @@ export function readHandover(options: {
 	}
 }
 
+/** Several devices announced a new key and the typed password cannot tell which is real. */
+export class AmbiguousKeyChangeError extends Error {
+	constructor() {
+		super('Several devices sent a new key, and this password does not tell them apart');
+		this.name = 'AmbiguousKeyChangeError';
+	}
+}
+
 /**
  * The key change whose new header the person's password opens. A forged one (a removed device
  * that signed with the old password's authority) does not open under the new password the
  * person chose at removal. Throws WrongPasswordError when none opens.
+ *
+ * When more than one change is waiting, one of them may come from a removed device that knew
+ * the password: the typed password must then open exactly one, and must not be the password
+ * this device already opens with (`current`), since a removed device could have wrapped its
+ * forgery under that one (AmbiguousKeyChangeError: the person removes again with a new password).
  */
 export async function openKeyChange(options: {
 	changes: ReceivedKeyChange[];
 	password: string;
 	deriveKey: PasswordKeyDeriver;
+	current?: VaultHeaderRow;
 }): Promise<{ change: ReceivedKeyChange; opened: OpenedHeader }> {
+	const opening: { change: ReceivedKeyChange; opened: OpenedHeader }[] = [];
 	for (const change of options.changes) {
 		try {
 			const opened = await openHeader(change.header, options.password, options.deriveKey);
-			if (opened.authoritySeed) return { change, opened };
+			if (opened.authoritySeed) opening.push({ change, opened });
 		} catch {
 			// Not this one.
 		}
 	}
-	throw new WrongPasswordError();
+	if (opening.length === 0) throw new WrongPasswordError();
+	const forget = () => {
+		for (const { opened } of opening) wipe(opened.vaultKey, opened.authoritySeed!);
+	};
+	if (options.changes.length > 1) {
+		if (opening.length > 1) {
+			forget();
+			throw new AmbiguousKeyChangeError();
+		}
+		if (
+			options.current &&
+			(await opensWith(options.current, options.password, options.deriveKey))
+		) {
+			forget();
+			throw new AmbiguousKeyChangeError();
+		}
+	}
+	return opening[0];
+}
+
+async function opensWith(
+	header: VaultHeaderRow,
+	password: string,
+	deriveKey: PasswordKeyDeriver
+): Promise<boolean> {
+	try {
+		const opened = await openHeader(header, password, deriveKey);
+		wipe(opened.vaultKey);
+		if (opened.authoritySeed) wipe(opened.authoritySeed);
+		return true;
+	} catch {
+		return false;
+	}
 }
 
 /** Serves the handovers this device holds on their old mailboxes. */

@@ -32,6 +32,7 @@ import {
 	type DeviceRecord
 } from '$lib/sync/device-registry';
 import {
+	AmbiguousKeyChangeError,
 	buildHandover,
 	handoverRecordKey,
 	openKeyChange,
@@ -461,6 +462,15 @@ describe('a removed device that knew the password', () => {
 			deriveKey: deriveOnThisThread
 		});
 		expect(chosen.change).toBe(honest);
+		// Both waiting, the old password picks neither: the forgery was wrapped under it.
+		await expect(
+			openKeyChange({
+				changes: [forgedChange, honest],
+				password,
+				deriveKey: deriveOnThisThread,
+				current: (await b.db.header.get('main'))!
+			})
+		).rejects.toBeInstanceOf(AmbiguousKeyChangeError);
 		const bNext = await takeKey(b, honest, newPassword, mirrors.b);
 		expect(await bNext.get('element:email')).toBeUndefined(); // comes back from the new room
 		await expect(
