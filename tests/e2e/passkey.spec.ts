@@ -3,6 +3,7 @@
  * authenticator belongs to the tab: every fresh load here stays in the same tab, as a person
  * following a consent link on their phone would.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
 import { createVault, unlock } from './helpers';
 import { expectConsentScreen, startCallbackServer, type CallbackServer } from './consent-helpers';
@@ -49,6 +50,15 @@ async function turnOnPasskey(page: Page) {
 	await expect(page.getByTestId('passkey-state')).toHaveText('On for this device.');
 }
 
+/** axe-core: no serious or critical violation on what the passkey adds. */
+async function expectAccessible(page: Page, where: string) {
+	const { violations } = await new AxeBuilder({ page }).analyze();
+	const serious = violations
+		.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+		.map((violation) => violation.id);
+	expect(serious, `axe on ${where}`).toEqual([]);
+}
+
 /** Locks, then comes back to the home screen's unlock (a fresh load in the same tab). */
 async function lock(page: Page) {
 	await page.getByRole('button', { name: 'Lock', exact: true }).click();
@@ -79,6 +89,7 @@ test.describe('with a PRF authenticator', () => {
 		const { cdp, authenticatorId } = await addAuthenticator(page, { hasPrf: true });
 		await addFromHome(page, 'email', (p) => fillEmail(p, EMAIL));
 		await turnOnPasskey(page);
+		await expectAccessible(page, 'Settings with passkey unlock on');
 		const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
 		expect(credentials).toHaveLength(1);
 		expect(credentials[0].isResidentCredential).toBe(true);
@@ -88,6 +99,7 @@ test.describe('with a PRF authenticator', () => {
 		const passkey = page.getByRole('button', { name: PASSKEY_BUTTON });
 		await expect(passkey).toBeVisible();
 		await expect(page.getByLabel('Password', { exact: true })).toBeVisible();
+		await expectAccessible(page, 'the unlock screen with a passkey');
 		await passkey.click();
 		await expectHome(page);
 		await expect(page.getByText(EMAIL)).toBeVisible();
@@ -202,6 +214,7 @@ test.describe('with a PRF authenticator', () => {
 		await page.reload();
 		await expect(page.getByText('Unlock with your password once')).toBeVisible();
 		await expect(page.getByRole('button', { name: PASSKEY_BUTTON })).toHaveCount(0);
+		await expectAccessible(page, 'the unlock screen with a stale passkey');
 		await unlock(page);
 		await expectHome(page);
 
