@@ -29,7 +29,7 @@ export async function createVault(page: Page, password = PASSWORD, language: 'en
 
 export async function unlock(page: Page, password = PASSWORD) {
 	await page.getByLabel('Password', { exact: true }).fill(password);
-	await page.getByRole('button', { name: 'Unlock' }).click();
+	await page.getByRole('button', { name: 'Unlock', exact: true }).click();
 }
 
 /** Waits until the service worker controls the page, so going offline is meaningful. */

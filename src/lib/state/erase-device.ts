@@ -1,7 +1,8 @@
 /**
  * Erases the wallet from this device ("Forgot password?" and Settings → Erase this vault):
  *   - every IndexedDB database it made: the vault's ('papiers': header, papers, history, inbox),
- *     the sync document's ('papiers-sync') and this device's identity ('papiers-device'), plus
+ *     the sync document's ('papiers-sync'), this device's identity ('papiers-device') and its
+ *     passkey wrap ('papiers-passkey'), plus
  *     any other database whose name is 'papiers' or starts with 'papiers-', where the browser can
  *     list them;
  *   - every localStorage key it wrote: the 'papiers.' settings (auto-lock, sync relays and ICE
@@ -15,8 +16,14 @@
 import { DB_NAME } from '$lib/vault/db-name';
 import { DEVICE_DB_NAME } from '$lib/sync/device-store';
 import { SYNC_DB_NAME } from '$lib/sync/sync-store';
+import { PASSKEY_DB_NAME } from '$lib/vault/passkey-store';
 
-export const WALLET_DATABASES: readonly string[] = [DB_NAME, SYNC_DB_NAME, DEVICE_DB_NAME];
+export const WALLET_DATABASES: readonly string[] = [
+	DB_NAME,
+	SYNC_DB_NAME,
+	DEVICE_DB_NAME,
+	PASSKEY_DB_NAME
+];
 const SETTINGS_PREFIX = 'papiers.';
 /** Where Paraglide's localStorage strategy keeps the chosen language (runtime.js localStorageKey). */
 export const LANGUAGE_KEY = 'PARAGLIDE_LOCALE';

@@ -74,6 +74,20 @@ class Session {
 		this.#opened(vault);
 	}
 
+	/**
+	 * One touch of this device's passkey (vault/passkey.ts). Rejects with PasskeyError or
+	 * PasskeyUnlockError; nothing changes then, and the password still works. The vault it opens
+	 * holds no authority: what needs one asks for the password.
+	 */
+	async unlockWithPasskey(): Promise<void> {
+		const [{ unlockWithPasskey }, db] = await Promise.all([
+			import('$lib/vault/passkey'),
+			this.db()
+		]);
+		const vault = await unlockWithPasskey({ db, deriveKey: deriveInWorker });
+		this.#opened(vault);
+	}
+
 	async changePassword(options: {
 		currentPassword: string;
 		newPassword: string;

@@ -451,6 +451,15 @@ export class UnlockedVault implements RecordStore {
 		return authority;
 	}
 
+	/**
+	 * For passkey.ts only: seals the vault key with `wrap` (a passkey wrap) so the key itself
+	 * never leaves this object. Never the authority: a passkey opens the key, nothing more.
+	 */
+	wrapVaultKey(wrap: (vaultKey: Uint8Array) => Uint8Array): Uint8Array {
+		this.#assertUnlocked();
+		return wrap(this.#vaultKey);
+	}
+
 	/** For the sync module only: room name and secret are derived from it. */
 	deriveSubkey(purpose: 'sync-room-name' | 'sync-room-secret'): Uint8Array {
 		this.#assertUnlocked();

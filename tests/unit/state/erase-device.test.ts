@@ -10,6 +10,7 @@ import { openDatabase } from '$lib/vault/db';
 import { createVault } from '$lib/vault/vault';
 import { DeviceStore } from '$lib/sync/device-store';
 import { SyncStore } from '$lib/sync/sync-store';
+import { writePasskeyRow } from '$lib/vault/passkey-store';
 import { eraseDevice, LANGUAGE_KEY } from '$lib/state/erase-device';
 
 const kdf = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
@@ -44,7 +45,7 @@ async function databaseNames(): Promise<string[]> {
 }
 
 describe('erasing the wallet from this device', () => {
-	it('deletes the vault, sync and device databases and the wallet settings, nothing else', async () => {
+	it('deletes the vault, sync, device and passkey databases and the wallet settings, nothing else', async () => {
 		const vaultDb = openDatabase();
 		const vault = await createVault({ password: 'pw', vault: { db: vaultDb, kdf } });
 		await vault.put('note', { text: 'a paper' });
@@ -54,6 +55,13 @@ describe('erasing the wallet from this device', () => {
 		sync.store.queueUpdate(new Uint8Array([1, 2, 3]));
 		await sync.store.close();
 		deviceStore.close();
+		const bytes = new Uint8Array(32);
+		await writePasskeyRow({
+			credentialId: bytes,
+			prfSalt: bytes,
+			keyGeneration: 1,
+			wrappedKey: bytes
+		});
 		vault.lock();
 		vaultDb.close();
 		const leftover = new Dexie('papiers-old-experiment');
@@ -78,6 +86,7 @@ describe('erasing the wallet from this device', () => {
 			'papiers',
 			'papiers-device',
 			'papiers-old-experiment',
+			'papiers-passkey',
 			'papiers-sync'
 		]);
 
@@ -89,6 +98,7 @@ describe('erasing the wallet from this device', () => {
 			'papiers',
 			'papiers-device',
 			'papiers-old-experiment',
+			'papiers-passkey',
 			'papiers-sync'
 		]);
 		expect(erased.storageKeys.sort()).toEqual([
