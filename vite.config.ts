@@ -23,6 +23,10 @@ export default defineConfig({
 	test: {
 		include: ['tests/unit/**/*.test.ts'],
 		environment: 'node',
+		// A bound, not a wait: with four times more runnable work than cores, tests well under 5 s
+		// idle came close to Vitest's 5 s default (fragment.test's 20 MB round trip 4.4 s,
+		// fragmenting-peers' buffer test 4.8 s beside stress-ng) or passed it (pairing, 5.3 s).
+		testTimeout: 60_000,
 		pool: 'threads',
 		maxWorkers: 2
 	}
