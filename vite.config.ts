@@ -26,8 +26,9 @@ export default defineConfig({
 		pool: 'threads',
 		maxWorkers: 2,
 		// Vitest's 5 s default is a clock, not a condition: on a 2-core CI machine with four times
-		// more runnable work than cores, honest tests (Argon2id, RSA key generation, 1,000 Yjs
-		// edits) took 5–8 s. Tests wait for conditions; this only bounds a real hang.
+		// more runnable work than cores, honest tests took 5–8 s (Argon2id, RSA key generation,
+		// 1,000 Yjs edits, pairing 5.3 s, a 20 MB fragment round trip). Tests wait for
+		// conditions; this only bounds a real hang.
 		testTimeout: 120_000,
 		hookTimeout: 120_000
 	}

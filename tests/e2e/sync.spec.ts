@@ -42,6 +42,19 @@ const NEW_PASSWORD = 'a brand new password for every device';
 const REMOVAL_PASSWORD = 'the password changed when Phone D was removed';
 const SCAN_COUNT = 7;
 
+/*
+ * Bounds for the slow steps. Every wait below is on a condition and returns as soon as it holds;
+ * these numbers only turn a hung step into a failure. With four times more runnable work than
+ * cores, steps that take a second or two idle (a sync round, a KDF, opening a scan) took more
+ * than the 10-15 s they were given, and the 20 MB transfer more than its 10 s predicate.
+ */
+/** One step through the UI that involves sync, pairing, a KDF or sealing scans. */
+const STEP_MS = 90_000;
+/** The 20 MB vault crossing WebRTC and being sealed into IndexedDB on the other side. */
+const TRANSFER_MS = 600_000;
+/** A whole test: several steps in a row (a bound for a hung run, not an expected duration). */
+const TEST_MS = 15 * 60_000;
+
 interface Tap {
 	bytesIn: number;
 	bytesOut: number;
@@ -168,7 +181,7 @@ async function reopen(device: Device): Promise<Page> {
 	await device.page.goto('/');
 	await expect(device.page.getByRole('heading', { name: 'Unlock Papiers' })).toBeVisible();
 	await unlock(device.page);
-	await expect(home(device.page)).toBeVisible({ timeout: 15_000 });
+	await expect(home(device.page)).toBeVisible({ timeout: STEP_MS });
 	return device.page;
 }
 
@@ -192,7 +205,7 @@ async function setEmail(page: Page, value: string) {
 	await row(page, 'email').click();
 	await page.getByLabel('Email address').fill(value);
 	await page.getByRole('button', { name: 'Save' }).click();
-	await expect(home(page)).toBeVisible({ timeout: 15_000 });
+	await expect(home(page)).toBeVisible({ timeout: STEP_MS });
 	await expect(row(page, 'email')).toContainText(value);
 }
 
@@ -279,22 +292,22 @@ async function pairingLink(page: Page): Promise<string> {
 async function compareAndConfirm(host: Page, joiner: Page) {
 	const hostCode = host.getByTestId('pairing-code');
 	const joinCode = joiner.getByTestId('pairing-code');
-	await expect(hostCode).toBeVisible({ timeout: 20_000 });
-	await expect(joinCode).toBeVisible({ timeout: 20_000 });
+	await expect(hostCode).toBeVisible({ timeout: STEP_MS });
+	await expect(joinCode).toBeVisible({ timeout: STEP_MS });
 	const shown = (await hostCode.innerText()).replace(/\s/g, '');
 	expect(shown).toMatch(/^\d{6}$/);
 	expect((await joinCode.innerText()).replace(/\s/g, '')).toBe(shown);
 	await host.getByRole('button', { name: 'The codes match' }).click();
-	await expect(host.getByText(/received the vault/)).toBeVisible({ timeout: 15_000 });
+	await expect(host.getByText(/received the vault/)).toBeVisible({ timeout: STEP_MS });
 }
 
 async function enterPasswordAfterPairing(page: Page) {
 	await expect(page.getByRole('heading', { name: 'Your vault is here. Unlock it' })).toBeVisible({
-		timeout: 15_000
+		timeout: STEP_MS
 	});
 	await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
 	await page.getByRole('button', { name: 'Unlock' }).click();
-	await expect(home(page)).toBeVisible({ timeout: 20_000 });
+	await expect(home(page)).toBeVisible({ timeout: STEP_MS });
 }
 
 async function joinerSettings(page: Page, name: string) {
@@ -330,7 +343,7 @@ test.describe('sync between devices', () => {
 	});
 
 	test('A and B pair through the link, compare the code, and an edit on A shows on B', async () => {
-		test.setTimeout(120_000);
+		test.setTimeout(TEST_MS);
 		await createVault(a.page);
 		await tab(a.page, 'Settings');
 		// Settings refuse what sync cannot use, and say why.
@@ -356,7 +369,7 @@ test.describe('sync between devices', () => {
 		await compareAndConfirm(a.page, b.page);
 		await expect(b.page.getByText('This vault is also on: Android.')).toBeVisible();
 		await enterPasswordAfterPairing(b.page);
-		await expect(row(b.page, 'email')).toContainText(email('one'), { timeout: 20_000 });
+		await expect(row(b.page, 'email')).toContainText(email('one'), { timeout: STEP_MS });
 
 		// One edit on A, seen on B.
 		await tab(a.page, 'Papers');
@@ -364,7 +377,7 @@ test.describe('sync between devices', () => {
 		await a.page.getByLabel('Email address').fill(email('two'));
 		const saved = Date.now();
 		await a.page.getByRole('button', { name: 'Save' }).click();
-		await expect(row(b.page, 'email')).toContainText(email('two'), { timeout: 10_000 });
+		await expect(row(b.page, 'email')).toContainText(email('two'), { timeout: STEP_MS });
 		console.info(`sync e2e: an edit on A visible on B ${Date.now() - saved} ms after Save`);
 
 		// Names, this device, connected now; A renames itself.
@@ -377,17 +390,17 @@ test.describe('sync between devices', () => {
 		await expect(rows).toHaveCount(2);
 		await expect(rows.filter({ hasText: 'Tablet B' })).toContainText('This device');
 		await expect(rows.filter({ hasText: 'Phone A' })).toContainText('Connected now', {
-			timeout: 10_000
+			timeout: STEP_MS
 		});
 		await expect(b.page.getByTestId('sync-peers')).toHaveText('1 device');
 	});
 
 	test('edits made apart while the relay is down are both offered; the one kept wins everywhere', async () => {
-		test.setTimeout(120_000);
+		test.setTimeout(TEST_MS);
 		await b.page.close();
 		await relay.close();
 		await tab(a.page, 'Devices');
-		await expect(a.page.getByTestId('sync-peers')).toHaveText('0 devices', { timeout: 15_000 });
+		await expect(a.page.getByTestId('sync-peers')).toHaveText('0 devices', { timeout: STEP_MS });
 
 		await setEmail(a.page, email('from-a'));
 		await tab(a.page, 'Devices');
@@ -398,7 +411,7 @@ test.describe('sync between devices', () => {
 
 		relay = await startRelay({ port: relayPort, onMessage: onSignal });
 		const conflict = a.page.getByTestId('conflict');
-		await expect(conflict).toBeVisible({ timeout: 30_000 });
+		await expect(conflict).toBeVisible({ timeout: STEP_MS });
 		await expect(conflict.getByRole('heading', { name: 'Email' })).toBeVisible();
 		const versions = conflict.getByTestId('conflict-version');
 		await expect(versions).toHaveCount(2);
@@ -409,7 +422,7 @@ test.describe('sync between devices', () => {
 		const keepB = texts.indexOf(email('from-b')) + 1;
 		await a.page.getByRole('button', { name: `Keep version ${keepB} of Email` }).click();
 		await expect(conflict).toHaveCount(0);
-		await expect(row(bPage, 'email')).toContainText(email('from-b'), { timeout: 10_000 });
+		await expect(row(bPage, 'email')).toContainText(email('from-b'), { timeout: STEP_MS });
 		await tab(a.page, 'Papers');
 		await expect(row(a.page, 'email')).toContainText(email('from-b'));
 		await tab(bPage, 'Devices');
@@ -418,7 +431,7 @@ test.describe('sync between devices', () => {
 	});
 
 	test('C pairs by scanning the QR code and gets 20 MB of scans, though it leaves mid-transfer', async ({}, testInfo) => {
-		test.setTimeout(240_000);
+		test.setTimeout(TEST_MS);
 		await b.page.close(); // A alone holds the vault while C joins
 
 		// 20 MB of scans, through the editor like any photo.
@@ -437,10 +450,10 @@ test.describe('sync between devices', () => {
 		await scans.getByRole('button', { name: /^Choose from gallery/ }).click();
 		await (await chooser).setFiles(files);
 		await expect(scans.getByRole('button', { name: /^View / })).toHaveCount(SCAN_COUNT, {
-			timeout: 60_000
+			timeout: STEP_MS
 		});
 		await a.page.getByRole('button', { name: 'Save' }).click();
-		await expect(home(a.page)).toBeVisible({ timeout: 30_000 });
+		await expect(home(a.page)).toBeVisible({ timeout: STEP_MS });
 		await expect(row(a.page, 'utility_bill')).toContainText(`${SCAN_COUNT} scans`);
 		const total = await storedScanBytes(a.page);
 		expect(total).toBeGreaterThan(20_000_000);
@@ -478,7 +491,7 @@ test.describe('sync between devices', () => {
 		await until(
 			async () => c.tap.bytesIn - started,
 			(n) => n > 1_000_000,
-			30_000
+			STEP_MS
 		);
 		await c.page.close();
 		c.page = await c.context.newPage();
@@ -490,11 +503,11 @@ test.describe('sync between devices', () => {
 		// Back again: the transfer completes.
 		const back = Date.now();
 		await unlock(c.page);
-		await expect(home(c.page)).toBeVisible({ timeout: 15_000 });
+		await expect(home(c.page)).toBeVisible({ timeout: STEP_MS });
 		const arrival = await until(
 			() => storedScanBytes(c.page),
 			(n) => n === total,
-			90_000
+			TRANSFER_MS
 		);
 		console.info(
 			`sync e2e: 20 MB vault (${total} bytes of sealed scans) complete on C ${Date.now() - back} ms after its return (had ${partial})`
@@ -506,14 +519,17 @@ test.describe('sync between devices', () => {
 			.getByRole('group', { name: 'Scans' })
 			.getByRole('button', { name: /^View / });
 		await expect(views).toHaveCount(SCAN_COUNT);
+		// Seven 2048 px scans opened (20 MB decrypted) and decoded: slow on a loaded machine.
 		await expect
-			.poll(() =>
-				views
-					.locator('img')
-					.evaluateAll(
-						(images) =>
-							images.filter((image) => (image as HTMLImageElement).naturalWidth > 0).length
-					)
+			.poll(
+				() =>
+					views
+						.locator('img')
+						.evaluateAll(
+							(images) =>
+								images.filter((image) => (image as HTMLImageElement).naturalWidth > 0).length
+						),
+				{ timeout: STEP_MS }
 			)
 			.toBe(SCAN_COUNT);
 		await c.page.getByRole('link', { name: '← Back' }).click();
@@ -523,17 +539,17 @@ test.describe('sync between devices', () => {
 	test('removing C gives A and B a new key and room, though C misbehaves; C gets nothing new, never finds the room', async () => {
 		// Generous: three Chromiums and the Node attacker on a loaded 2-core machine; A seals the
 		// 20 MB vault again, B takes it, and each Argon2id run takes seconds there.
-		test.setTimeout(420_000);
+		test.setTimeout(TEST_MS);
 		const reopened = Date.now();
 		const bPage = await reopen(b);
 		await expect(row(bPage, 'utility_bill')).toContainText(`${SCAN_COUNT} scans`, {
-			timeout: 60_000
+			timeout: STEP_MS
 		});
 		// B waits on /devices, where "removed" would show; every notice it shows is recorded.
 		await tab(bPage, 'Devices');
 		await recordNotices(bPage);
 		await tab(a.page, 'Devices');
-		await expect(a.page.getByTestId('device-row')).toHaveCount(3, { timeout: 15_000 });
+		await expect(a.page.getByTestId('device-row')).toHaveCount(3, { timeout: STEP_MS });
 		const roomsBefore = new Set(subscribedTopics(() => true));
 		const oldRooms = new Set([...roomsBefore].filter(isRoom));
 
@@ -566,7 +582,7 @@ test.describe('sync between devices', () => {
 						(signal) => signal.at >= reopened && signal.userAgent.includes('PapiersTest/B')
 					).includes(attack.topic),
 				Boolean,
-				30_000
+				STEP_MS
 			);
 			const published = () =>
 				signals.filter(
@@ -580,7 +596,7 @@ test.describe('sync between devices', () => {
 			await until(
 				async () => published(),
 				(count) => count >= before + 2,
-				30_000
+				STEP_MS
 			);
 
 			await a.page.getByRole('button', { name: 'Remove Phone C' }).click();
@@ -588,14 +604,14 @@ test.describe('sync between devices', () => {
 			await dialog.getByLabel('Current password').fill('not the password');
 			await dialog.getByRole('button', { name: 'Remove Phone C' }).click();
 			await expect(dialog.getByText('Wrong password. Nothing was changed; try again.')).toBeVisible(
-				{ timeout: 15_000 }
+				{ timeout: STEP_MS }
 			);
 			await dialog.getByLabel('Current password').fill(PASSWORD);
 			await dialog.getByRole('button', { name: 'Remove Phone C' }).click();
 			// A carries on under the new key, still unlocked.
-			await expect(dialog).toBeHidden({ timeout: 120_000 });
+			await expect(dialog).toBeHidden({ timeout: STEP_MS * 2 });
 			await expect(a.page).toHaveURL(/\/devices$/);
-			await expect(a.page.getByTestId('device-row')).toHaveCount(2, { timeout: 30_000 });
+			await expect(a.page.getByTestId('device-row')).toHaveCount(2, { timeout: STEP_MS });
 			await expect(a.page.getByRole('heading', { name: 'Unlock Papiers' })).toHaveCount(0);
 			await expect(a.page.getByRole('navigation', { name: 'Main' })).toBeVisible();
 			const aMoved = Date.now();
@@ -604,22 +620,22 @@ test.describe('sync between devices', () => {
 			const notice = bPage.getByTestId('key-change');
 			await expect(
 				notice.getByRole('heading', { name: 'Your vault key was changed on Phone A' })
-			).toBeVisible({ timeout: 60_000 });
+			).toBeVisible({ timeout: STEP_MS });
 			const bPaused = Date.now();
 			await notice.getByLabel('Password', { exact: true }).fill('not the password');
 			await notice.getByRole('button', { name: 'Continue' }).click();
 			await expect(notice.getByText('This password does not open the new keys.')).toBeVisible({
-				timeout: 30_000
+				timeout: STEP_MS
 			});
 			await notice.getByLabel('Password', { exact: true }).fill(PASSWORD);
 			await notice.getByRole('button', { name: 'Continue' }).click();
-			await expect(notice).toHaveCount(0, { timeout: 120_000 });
+			await expect(notice).toHaveCount(0, { timeout: STEP_MS * 2 });
 			await expect(bPage.getByRole('heading', { name: 'Unlock Papiers' })).toHaveCount(0);
 			await tab(bPage, 'Devices');
-			await expect(bPage.getByTestId('device-row')).toHaveCount(2, { timeout: 30_000 });
+			await expect(bPage.getByTestId('device-row')).toHaveCount(2, { timeout: STEP_MS });
 			await tab(bPage, 'Papers');
 			await expect(row(bPage, 'utility_bill')).toContainText(`${SCAN_COUNT} scans`, {
-				timeout: 60_000
+				timeout: STEP_MS
 			});
 
 			// The forgeries changed nothing: B never named C, never said it was removed.
@@ -631,12 +647,12 @@ test.describe('sync between devices', () => {
 
 			// C learns it was removed (from A's signed handover).
 			await tab(c.page, 'Devices');
-			await expect(c.page.getByTestId('device-removed')).toBeVisible({ timeout: 60_000 });
+			await expect(c.page.getByTestId('device-removed')).toBeVisible({ timeout: STEP_MS });
 
 			// An edit on A reaches B, in the new room.
 			await setEmail(a.page, email('after-removal'));
 			await expect(row(bPage, 'email')).toContainText(email('after-removal'), {
-				timeout: 30_000
+				timeout: STEP_MS
 			});
 			// B took the key without a second version of its own registry record (the removal wrote
 			// it): nothing to settle on either device, so a next removal can go ahead.
@@ -661,14 +677,14 @@ test.describe('sync between devices', () => {
 			await c.page.getByRole('button', { name: 'Lock' }).click();
 			const relocked = Date.now();
 			await unlock(c.page);
-			await expect(home(c.page)).toBeVisible({ timeout: 15_000 });
+			await expect(home(c.page)).toBeVisible({ timeout: STEP_MS });
 			await until(
 				async () =>
 					subscribedTopics(
 						(signal) => signal.at >= relocked && signal.userAgent.includes('PapiersTest/C')
 					).filter(isRoom).length,
 				(count) => count > 0,
-				30_000
+				STEP_MS
 			);
 			await expect(row(c.page, 'email')).toContainText(email('from-b'));
 			// Everything C stores, opened with every key C has: the old papers, nothing saved since.
@@ -696,7 +712,7 @@ test.describe('sync between devices', () => {
 	test('D, removed though whoever has it knows the password, cannot take B over after "Remove and change password"', async () => {
 		// Generous: a fourth Chromium pairs and receives the 20 MB vault on a loaded 2-core
 		// machine, A seals the vault again, B takes it, and each Argon2id run takes seconds there.
-		test.setTimeout(480_000);
+		test.setTimeout(TEST_MS);
 		const bPage = b.page;
 		const d = await launch('D');
 		const link = await pairingLink(a.page);
@@ -705,9 +721,9 @@ test.describe('sync between devices', () => {
 		await compareAndConfirm(a.page, d.page);
 		await enterPasswordAfterPairing(d.page);
 		await tab(bPage, 'Devices');
-		await expect(bPage.getByTestId('device-row')).toHaveCount(3, { timeout: 60_000 });
+		await expect(bPage.getByTestId('device-row')).toHaveCount(3, { timeout: STEP_MS });
 		await tab(a.page, 'Devices');
-		await expect(a.page.getByTestId('device-row')).toHaveCount(3, { timeout: 60_000 });
+		await expect(a.page.getByTestId('device-row')).toHaveCount(3, { timeout: STEP_MS });
 		await recordNotices(bPage);
 
 		// D turns. Its holder knows the password, so its modified code also has the vault's
@@ -716,7 +732,7 @@ test.describe('sync between devices', () => {
 		const { value: stolen } = await until(
 			async () => openDump(await dumpDevice(d.page), PASSWORD, true),
 			(held) => ['Phone A', 'Tablet B'].every((name) => held.devices.some((x) => x.name === name)),
-			90_000
+			STEP_MS
 		);
 		const bId = stolen.devices.find((device) => device.name === 'Tablet B')!.id;
 		const attack = await misbehave({ stolen, relayUrl: relay.url, victimId: bId });
@@ -739,14 +755,14 @@ test.describe('sync between devices', () => {
 			await until(
 				async () => published(),
 				(count) => count > before,
-				30_000
+				STEP_MS
 			);
 
 			// Signed by the vault's authority, it reaches B: B pauses and asks, it takes nothing.
 			const notice = bPage.getByTestId('key-change');
 			await expect(
 				notice.getByRole('heading', { name: 'Your vault key was changed on Phone D' })
-			).toBeVisible({ timeout: 60_000 });
+			).toBeVisible({ timeout: STEP_MS });
 			const bHeader = await storedHeaderKey(bPage);
 
 			// The owner removes D and changes the password in the same step; A stays unlocked.
@@ -757,36 +773,36 @@ test.describe('sync between devices', () => {
 			await dialog.getByLabel('New password', { exact: true }).fill(REMOVAL_PASSWORD);
 			await dialog.getByLabel('Confirm new password').fill(REMOVAL_PASSWORD);
 			await dialog.getByRole('button', { name: 'Remove and change password' }).click();
-			await expect(dialog).toBeHidden({ timeout: 120_000 });
-			await expect(a.page.getByTestId('device-row')).toHaveCount(2, { timeout: 30_000 });
+			await expect(dialog).toBeHidden({ timeout: STEP_MS * 2 });
+			await expect(a.page.getByTestId('device-row')).toHaveCount(2, { timeout: STEP_MS });
 			await expect(a.page.getByRole('heading', { name: 'Unlock Papiers' })).toHaveCount(0);
 			const aHeader = await storedHeaderKey(a.page);
 
 			// On B the old password opens neither change; the new one opens A's, never D's.
 			await expect(
 				notice.getByRole('heading', { name: 'Your vault key was changed on Phone A' })
-			).toBeVisible({ timeout: 60_000 });
+			).toBeVisible({ timeout: STEP_MS });
 			expect(await storedHeaderKey(bPage)).toBe(bHeader);
 			await notice.getByLabel('Password', { exact: true }).fill(PASSWORD);
 			await notice.getByRole('button', { name: 'Continue' }).click();
 			await expect(notice.getByText('This password does not open the new keys.')).toBeVisible({
-				timeout: 30_000
+				timeout: STEP_MS
 			});
 			await notice.getByLabel('Password', { exact: true }).fill(REMOVAL_PASSWORD);
 			await notice.getByRole('button', { name: 'Continue' }).click();
-			await expect(notice).toHaveCount(0, { timeout: 120_000 });
+			await expect(notice).toHaveCount(0, { timeout: STEP_MS * 2 });
 			expect(await storedHeaderKey(bPage)).toBe(aHeader);
 			await expect(bPage.getByRole('heading', { name: 'Unlock Papiers' })).toHaveCount(0);
 			await tab(bPage, 'Devices');
-			await expect(bPage.getByTestId('device-row')).toHaveCount(2, { timeout: 30_000 });
+			await expect(bPage.getByTestId('device-row')).toHaveCount(2, { timeout: STEP_MS });
 			expect((await noticesShown(bPage)).removed).toBe(0);
 
 			// D is told it was removed; an edit on A reaches B, and nothing of it reaches D.
 			await tab(d.page, 'Devices');
-			await expect(d.page.getByTestId('device-removed')).toBeVisible({ timeout: 60_000 });
+			await expect(d.page.getByTestId('device-removed')).toBeVisible({ timeout: STEP_MS });
 			await setEmail(a.page, email('after-d'));
 			await tab(bPage, 'Papers');
-			await expect(row(bPage, 'email')).toContainText(email('after-d'), { timeout: 30_000 });
+			await expect(row(bPage, 'email')).toContainText(email('after-d'), { timeout: STEP_MS });
 			const heldByD = (await openDump(await dumpDevice(d.page), PASSWORD)).plaintexts.join('\n');
 			expect(heldByD).toContain(email('after-removal'));
 			expect(heldByD).not.toContain(email('after-d'));
@@ -796,7 +812,7 @@ test.describe('sync between devices', () => {
 	});
 
 	test('a password change on A waits on B for the new password; lock state and device settings stay per device', async () => {
-		test.setTimeout(180_000);
+		test.setTimeout(TEST_MS);
 		const bPage = b.page;
 		await tab(bPage, 'Papers');
 		await recordNotices(bPage);
@@ -806,7 +822,7 @@ test.describe('sync between devices', () => {
 		await a.page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
 		await a.page.getByLabel('Confirm new password').fill(NEW_PASSWORD);
 		await a.page.getByRole('button', { name: 'Change password' }).click();
-		await expect(a.page.getByText('Password changed.')).toBeVisible({ timeout: 15_000 });
+		await expect(a.page.getByText('Password changed.')).toBeVisible({ timeout: STEP_MS });
 		const header = await storedHeaderKey(a.page);
 		expect(header).not.toBe(bHeader);
 
@@ -815,13 +831,13 @@ test.describe('sync between devices', () => {
 		await until(
 			() => storedHeaderKey(bPage, 'pending'),
 			(key) => key === header,
-			30_000
+			STEP_MS
 		);
 		expect(await storedHeaderKey(bPage)).toBe(bHeader);
 		const notice = bPage.getByTestId('key-change');
 		await expect(
 			notice.getByRole('heading', { name: 'Your password was changed on another device' })
-		).toBeVisible({ timeout: 15_000 });
+		).toBeVisible({ timeout: STEP_MS });
 
 		// Device settings on A: French, 1 minute; then A locks. B keeps its own.
 		await a.page.getByLabel('Lock automatically after').selectOption('1');
@@ -852,21 +868,21 @@ test.describe('sync between devices', () => {
 		// B still opens with the old password, and asks again for the new one.
 		await bPage.getByRole('button', { name: 'Lock' }).click();
 		await unlock(bPage, REMOVAL_PASSWORD);
-		await expect(bPage.getByRole('navigation', { name: 'Main' })).toBeVisible({ timeout: 15_000 });
+		await expect(bPage.getByRole('navigation', { name: 'Main' })).toBeVisible({ timeout: STEP_MS });
 		await expect(
 			notice.getByRole('heading', { name: 'Your password was changed on another device' })
-		).toBeVisible({ timeout: 15_000 });
+		).toBeVisible({ timeout: STEP_MS });
 		expect(await storedHeaderKey(bPage)).toBe(bHeader);
 
 		// The new password typed in the notice makes A's header B's own.
 		await notice.getByLabel('Password', { exact: true }).fill(REMOVAL_PASSWORD);
 		await notice.getByRole('button', { name: 'Use the new password' }).click();
 		await expect(notice.getByText('This is not the new password.')).toBeVisible({
-			timeout: 15_000
+			timeout: STEP_MS
 		});
 		await notice.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
 		await notice.getByRole('button', { name: 'Use the new password' }).click();
-		await expect(notice).toHaveCount(0, { timeout: 30_000 });
+		await expect(notice).toHaveCount(0, { timeout: STEP_MS });
 		expect(await storedHeaderKey(bPage)).toBe(header);
 		expect(await storedHeaderKey(bPage, 'pending')).toBe('');
 		expect((await noticesShown(bPage)).keyChanges).toEqual([
@@ -877,10 +893,10 @@ test.describe('sync between devices', () => {
 		await bPage.getByRole('button', { name: 'Lock' }).click();
 		await unlock(bPage, REMOVAL_PASSWORD);
 		await expect(bPage.getByText('Wrong password. Nothing was changed; try again.')).toBeVisible({
-			timeout: 15_000
+			timeout: STEP_MS
 		});
 		await unlock(bPage, NEW_PASSWORD);
-		await expect(bPage.getByRole('navigation', { name: 'Main' })).toBeVisible({ timeout: 15_000 });
+		await expect(bPage.getByRole('navigation', { name: 'Main' })).toBeVisible({ timeout: STEP_MS });
 		await expect(notice).toHaveCount(0);
 	});
 

@@ -52,6 +52,8 @@ export interface FrameTap {
 	/** Every frame exactly as it came off the data channel. */
 	incoming?(frame: Uint8Array, remotePeerId: string): void;
 	rejected?(reason: FrameRejection, remotePeerId: string): void;
+	/** A whole message y-webrtc could not read (its reader threw); dropped. */
+	unreadable?(error: unknown, remotePeerId: string): void;
 	/** A whole outgoing message not sent because its channel was not (or no longer) open. */
 	dropped?(bytes: number, remotePeerId: string): void;
 	/** An update not sent back to the peer it came from. */
@@ -147,6 +149,13 @@ export function fragmentConnection(conn: WebrtcConnLike, options: FragmentingOpt
 		handling = true;
 		try {
 			return rawEmit('data', message);
+		} catch (error) {
+			// y-webrtc reads a message with no guard: a truncated one, an unknown type or a bad
+			// state vector throws out of the data channel's handler, an uncaught exception for
+			// every such message a peer sends. The message changed nothing; the connection goes on.
+			tap.unreadable?.(error, conn.remotePeerId);
+			console.warn('Sync: dropped a message from a peer that could not be read', error);
+			return false;
 		} finally {
 			handling = false;
 		}

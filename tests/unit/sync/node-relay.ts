@@ -47,7 +47,12 @@ export async function testRelay(): Promise<TestRelay> {
 	};
 }
 
-export async function until<T>(probe: () => T, timeoutMs = 5_000): Promise<NonNullable<T>> {
+/**
+ * Polls until `probe` gives a value. The bound only turns a hang into a readable failure: it is
+ * far above what any step takes on a loaded machine (relay round trips and X25519 took up to
+ * 5 s with four times more runnable work than cores), and below the tests' own limits.
+ */
+export async function until<T>(probe: () => T, timeoutMs = 60_000): Promise<NonNullable<T>> {
 	const started = Date.now();
 	for (;;) {
 		const value = probe();
