@@ -140,6 +140,26 @@ async function dumpIndexedDb(page: Page): Promise<string> {
 }
 
 /** How many rows an object store of the vault's database holds, read with the raw API. */
+/** Every sealed record's id with its ciphertext as hex, to tell which row a save changed. */
+async function sealedRows(page: Page): Promise<Record<string, string>> {
+	return page.evaluate(async () => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const request = indexedDB.open('papiers');
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		const rows = await new Promise<{ id: string; ct: Uint8Array }[]>((resolve, reject) => {
+			const request = db.transaction('records').objectStore('records').getAll();
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		db.close();
+		const hex = (bytes: Uint8Array) =>
+			Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+		return Object.fromEntries(rows.map((row) => [row.id, hex(row.ct)]));
+	});
+}
+
 async function countRows(page: Page, store: 'records' | 'scans'): Promise<number> {
 	return page.evaluate(async (store) => {
 		const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -554,30 +574,35 @@ test('invalid input is explained beside each field and saves nothing; refused ph
 	await save(other);
 	await openEditor(other, 'email', 'Email');
 	await other.getByLabel('Email address').fill('other-tab@example.org');
+	const rowsBeforeEmail = await sealedRows(page);
 	await save(other);
 	await other.close();
 	await expect(row(page, 'phone_number')).toContainText('+49 1512 3456789');
 	await expect(row(page, 'email')).toContainText('other-tab@example.org');
 
 	// A record altered in storage is flagged on the overview, the others still open, and nothing
-	// is deleted. The altered one is the last saved: the e-mail.
+	// is deleted. The altered one is the e-mail: the row its save added (save times are only
+	// kept to the day in clear, so the row is found by what changed, not by time).
 	const recordsBefore = await countRows(page, 'records');
-	await page.evaluate(async () => {
+	const emailRowId = Object.entries(await sealedRows(page)).find(
+		([id, ct]) => rowsBeforeEmail[id] !== ct
+	)?.[0];
+	expect(emailRowId).toBeTruthy();
+	await page.evaluate(async (id) => {
 		const db = await new Promise<IDBDatabase>((resolve, reject) => {
 			const request = indexedDB.open('papiers');
 			request.onsuccess = () => resolve(request.result);
 			request.onerror = () => reject(request.error);
 		});
 		const store = db.transaction('records', 'readwrite').objectStore('records');
-		const rows = await new Promise<{ at: number; ct: Uint8Array }[]>((resolve) => {
-			const request = store.getAll();
+		const row = await new Promise<{ ct: Uint8Array }>((resolve) => {
+			const request = store.get(id);
 			request.onsuccess = () => resolve(request.result);
 		});
-		const newest = rows.reduce((a, b) => (b.at > a.at ? b : a));
-		newest.ct[newest.ct.length - 1] ^= 0x01;
-		await new Promise((resolve) => (store.put(newest).onsuccess = resolve));
+		row.ct[row.ct.length - 1] ^= 0x01;
+		await new Promise((resolve) => (store.put(row).onsuccess = resolve));
 		db.close();
-	});
+	}, emailRowId!);
 	await reloadAndUnlock(page);
 	await expect(
 		page.getByRole('heading', { name: 'Some saved items could not be opened' })
