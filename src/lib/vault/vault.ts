@@ -455,8 +455,8 @@ export class UnlockedVault implements RecordStore {
 		return authority;
 	}
 
-	/** For the sync module only: room name and secret are derived from it. */
-	deriveSubkey(purpose: 'sync-room-name' | 'sync-room-secret'): Uint8Array {
+	/** For the sync module (room name and secret) and backup files (their MAC key). */
+	deriveSubkey(purpose: 'sync-room-name' | 'sync-room-secret' | 'backup-file'): Uint8Array {
 		this.#assertUnlocked();
 		return deriveSubkey(this.#vaultKey, purpose);
 	}
