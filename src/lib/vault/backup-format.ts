@@ -160,7 +160,7 @@ export class BackupWriter {
 /** Reads exact byte counts from a stream of chunks, whatever their boundaries. */
 class ByteSource {
 	#reader: ReadableStreamDefaultReader<Uint8Array>;
-	#chunk = new Uint8Array(0);
+	#chunk: Uint8Array = new Uint8Array(0);
 	#offset = 0;
 	#done = false;
 	/** Every byte handed out goes through here (the MAC), unless `quiet`. */
