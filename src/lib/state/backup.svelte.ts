@@ -11,8 +11,9 @@ import { m } from '$lib/paraglide/messages.js';
 import { session } from './session.svelte';
 import { sync } from './sync.svelte';
 
+export { backupReminder } from './backup-reminder';
+
 const LAST_BACKUP_KEY = 'papiers.backup.lastSavedAt';
-export const REMINDER_AFTER_MS = 30 * 86_400_000;
 
 const loadBackup = () => import('$lib/vault/backup');
 
@@ -103,21 +104,6 @@ function readLastSaved(): number | undefined {
 }
 
 export const backup = new BackupState();
-
-/**
- * The home screen's reminder: papers in the vault, no other device holding them, and no backup
- * from this device in 30 days. 'never' and 'old' word it differently.
- */
-export function backupReminder(options: {
-	hasPapers: boolean;
-	otherDevices: number;
-	lastSavedAt: number | undefined;
-	now: number;
-}): 'never' | 'old' | undefined {
-	if (!options.hasPapers || options.otherDevices > 0) return undefined;
-	if (options.lastSavedAt === undefined) return 'never';
-	return options.now - options.lastSavedAt > REMINDER_AFTER_MS ? 'old' : undefined;
-}
 
 /** The person's words for why a restore or merge was refused (always: nothing was changed). */
 export async function backupErrorMessage(error: unknown): Promise<string> {
