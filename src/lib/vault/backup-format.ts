@@ -199,6 +199,18 @@ class ByteSource {
 		return out;
 	}
 
+	/** Passes `length` bytes through onBytes without assembling them (checking, not keeping). */
+	async skip(length: number): Promise<void> {
+		let left = length;
+		while (left > 0) {
+			if (!(await this.#fill())) throw new BackupDamagedError('the file is cut short');
+			const take = Math.min(left, this.#chunk.length - this.#offset);
+			this.onBytes?.(this.#chunk.subarray(this.#offset, this.#offset + take));
+			this.#offset += take;
+			left -= take;
+		}
+	}
+
 	async atEnd(): Promise<boolean> {
 		return !(await this.#fill());
 	}
@@ -274,9 +286,10 @@ export class BackupReader {
 
 	/**
 	 * Every row, in file order; ends only after the end marker, the counts, the MAC and the end
-	 * of the stream are checked.
+	 * of the stream are checked. `withoutCiphertext`: rows come with an empty ct, the bytes
+	 * checked as they stream by and never assembled (a check pass holds no row in memory).
 	 */
-	async *rows(): AsyncGenerator<BackupRow> {
+	async *rows(options: { withoutCiphertext?: boolean } = {}): AsyncGenerator<BackupRow> {
 		const mac = this.#mac;
 		if (!mac) throw new Error('Call authenticate() first');
 		const seen = { records: new Set<string>(), scans: new Set<string>() };
@@ -303,7 +316,13 @@ export class BackupReader {
 				const ctLength = fixed.getUint32(12);
 				if (!Number.isFinite(at)) throw new BackupDamagedError('row time');
 				if (ctLength > MAX_CT_BYTES) throw new BackupDamagedError('row length');
-				const ct = await this.#source.read(ctLength);
+				let ct: Uint8Array;
+				if (options.withoutCiphertext) {
+					await this.#source.skip(ctLength);
+					ct = new Uint8Array(0);
+				} else {
+					ct = await this.#source.read(ctLength);
+				}
 				yield { table, row: { id, v, at, ct } };
 			}
 			const counts = view(await this.#source.read(8));
