@@ -219,3 +219,29 @@ test('a backup merged into the vault changed since: the difference is a conflict
 	await openTab(page, 'Papers');
 	await expect(homeRow(page, 'email')).toContainText(EMAIL, { timeout: 15_000 });
 });
+
+test.describe('in French', () => {
+	test.use({ locale: 'fr-FR' });
+
+	test('a file from a newer version and a file that is not a backup are refused, in French', async ({
+		page
+	}) => {
+		await page.goto('/setup');
+		const form = page.getByRole('region', { name: 'Restaurer un fichier de sauvegarde' });
+		const attempt = async (buffer: Buffer) => {
+			await form
+				.getByLabel('Fichier de sauvegarde (.papiers)')
+				.setInputFiles({ name: 'x.papiers', mimeType: 'application/octet-stream', buffer });
+			await form.getByLabel('Mot de passe du coffre sauvegardé', { exact: true }).fill(PASSWORD);
+			await form.getByRole('button', { name: 'Restaurer' }).click();
+		};
+		const newer = Buffer.concat([Buffer.from('PAPIERS-BACKUP\n'), Buffer.from([0, 2, 0, 0])]);
+		await attempt(newer);
+		await expect(form.getByRole('alert')).toHaveText(
+			/faite par une version plus récente de Papiers : mettez d'abord l'application à jour/
+		);
+		await attempt(Buffer.from('not a backup at all'));
+		await expect(form.getByRole('alert')).toHaveText(/n'est pas une sauvegarde Papiers/);
+		expect(await storedRows(page)).toEqual({ headers: 0, records: [], scans: [] });
+	});
+});
