@@ -228,20 +228,22 @@ test.describe('in French', () => {
 	}) => {
 		await page.goto('/setup');
 		const form = page.getByRole('region', { name: 'Restaurer un fichier de sauvegarde' });
-		const attempt = async (buffer: Buffer) => {
+		// Said as soon as the file is chosen, and again if the form is sent anyway.
+		const attempt = async (buffer: Buffer, message: RegExp) => {
 			await form
 				.getByLabel('Fichier de sauvegarde (.papiers)')
 				.setInputFiles({ name: 'x.papiers', mimeType: 'application/octet-stream', buffer });
+			await expect(form.getByRole('alert')).toHaveText(message);
 			await form.getByLabel('Mot de passe du coffre sauvegardé', { exact: true }).fill(PASSWORD);
 			await form.getByRole('button', { name: 'Restaurer' }).click();
+			await expect(form.getByRole('alert')).toHaveText(message);
 		};
 		const newer = Buffer.concat([Buffer.from('PAPIERS-BACKUP\n'), Buffer.from([0, 2, 0, 0])]);
-		await attempt(newer);
-		await expect(form.getByRole('alert')).toHaveText(
+		await attempt(
+			newer,
 			/faite par une version plus récente de Papiers : mettez d'abord l'application à jour/
 		);
-		await attempt(Buffer.from('not a backup at all'));
-		await expect(form.getByRole('alert')).toHaveText(/n'est pas une sauvegarde Papiers/);
+		await attempt(Buffer.from('not a backup at all'), /n'est pas une sauvegarde Papiers/);
 		expect(await storedRows(page)).toEqual({ headers: 0, records: [], scans: [] });
 	});
 });
