@@ -435,3 +435,15 @@ describe('backup merge into an unlocked vault', () => {
 		expect(given).toEqual([]);
 	});
 });
+
+describe('a restore cut short, then a new vault instead', () => {
+	it('the rows it left (no header) are cleared when a vault is created', async () => {
+		const db = newDb();
+		await db.records.put({ id: 'left-over', v: 2, at: 0, ct: new Uint8Array(512) });
+		await db.scans.put({ id: 'left-over-scan', v: 2, at: 0, ct: new Uint8Array(65_536) });
+		const vault = await createVault({ password: PASSWORD, vault: { db, kdf } });
+		expect(await db.records.get('left-over')).toBeUndefined();
+		expect(await db.scans.count()).toBe(0);
+		expect((await vault.list('')).unreadable).toEqual([]);
+	});
+});
