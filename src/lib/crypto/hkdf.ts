@@ -18,7 +18,13 @@ export function hkdfSha256(options: {
 
 /** The purposes the vault key serves; changing a label changes every key derived for it. */
 export type SubkeyPurpose =
-	'records' | 'scans' | 'record-ids' | 'sync-room-name' | 'sync-room-secret';
+	| 'records'
+	| 'scans'
+	| 'record-ids'
+	| 'sync-room-name'
+	| 'sync-room-secret'
+	/** The MAC of backup files (vault/backup-format.ts). */
+	| 'backup-file';
 
 export function deriveSubkey(
 	vaultKey: Uint8Array,

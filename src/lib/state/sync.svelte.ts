@@ -150,6 +150,13 @@ class SyncState {
 		for (const id of dropScans) await session.vault.deleteScan(id);
 	}
 
+	/** Merges rows of a backup of this vault (backup.ts mergeBackup): conflicts show on /devices. */
+	async addVersions(
+		batch: { table: SyncedTable; row: SealedRow }[]
+	): Promise<{ added: number; conflicts: number; same: number }> {
+		return this.#requireEngine().addVersions(batch);
+	}
+
 	/**
 	 * Removes devices: new vault key (under `newPassword` when given), everything sealed again, a
 	 * new room. Rejects with WrongPasswordError or ConflictsPendingError and changes nothing then.

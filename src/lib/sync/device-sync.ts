@@ -117,6 +117,10 @@ export interface DeviceSync {
 		id: string;
 		chosen: SealedRow | null;
 	}): Promise<void>;
+	/** Rows of a backup of this vault, merged as versions beside these (DocMirror.addVersions). */
+	addVersions(
+		batch: { table: SyncedTable; row: SealedRow }[]
+	): Promise<{ added: number; conflicts: number; same: number }>;
 	/**
 	 * Removes devices and moves this one to a new vault key (wrapped under `newPassword` when
 	 * given). Sync is stopped when it resolves with the vault open under the new key, for the
@@ -324,6 +328,15 @@ class Engine implements DeviceSync {
 	}): Promise<void> {
 		await this.#sync.mirror.resolveConflict(options);
 		this.#refreshConflicts();
+	}
+
+	async addVersions(
+		batch: { table: SyncedTable; row: SealedRow }[]
+	): Promise<{ added: number; conflicts: number; same: number }> {
+		if (this.#halted) throw new Error('Sync is stopped');
+		const counts = await this.#sync.mirror.addVersions(batch);
+		this.#refreshConflicts();
+		return counts;
 	}
 
 	async removeDevices(options: {

@@ -210,6 +210,39 @@ export class DocMirror {
 	}
 
 	/**
+	 * Adds rows from outside sync (a backup file being merged) as versions beside the ones this
+	 * device knows, replacing none, by the same rule as a save from another device: a row this
+	 * vault lacks (never had, or deleted since) is added to the store; a row it holds with other
+	 * content keeps both versions, a conflict listConflicts() shows and the person resolves; an
+	 * identical row changes nothing. The added versions reach the other devices like any save.
+	 */
+	async addVersions(
+		batch: { table: SyncedTable; row: SealedRow }[]
+	): Promise<{ added: number; conflicts: number; same: number }> {
+		this.#assertOpen();
+		const counts = { added: 0, conflicts: 0, same: 0 };
+		await this.#enqueue(async () => {
+			const touched: Record<SyncedTable, string[]> = { records: [], scans: [] };
+			this.doc.transact(() => {
+				for (const { table, row } of batch) {
+					const versions = this.#rows[table].distinctVersions(row.id);
+					if (versions.some((version) => sameVersion(version, row))) {
+						counts.same++;
+						continue;
+					}
+					if (versions.length === 0) counts.added++;
+					else counts.conflicts++;
+					this.#rows[table].save(row, () => false);
+					touched[table].push(row.id);
+				}
+			}, LOCAL_ORIGIN);
+			// Writes the rows the store lacks; a store row still live stays as it is.
+			for (const table of SYNCED_TABLES) await this.#settleRows(table, touched[table]);
+		});
+		return counts;
+	}
+
+	/**
 	 * Brings store and document into agreement for every row either side or the base knows.
 	 * Runs at open; call it again after the vault was changed with sync off.
 	 */

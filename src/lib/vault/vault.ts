@@ -251,8 +251,10 @@ export async function createVault(options: {
 	const vault = new UnlockedVault(db, vaultKey, deriveKey, { seed: authoritySeed });
 	const inboxKeyRow = vault.sealRecord(INBOX_KEY_RECORD, Array.from(inbox.secretKey));
 	wipe(inbox.secretKey);
-	await db.transaction('rw', db.header, db.records, async () => {
+	await db.transaction('rw', [db.header, db.records, db.scans, db.inbox], async () => {
 		if (await db.header.get('main')) throw new Error('A vault already exists on this device');
+		// Rows with no header are what a restore cut short left (backup.ts): nothing opens them.
+		await Promise.all([db.records.clear(), db.scans.clear(), db.inbox.clear()]);
 		await db.header.add(header);
 		await db.records.put(inboxKeyRow);
 	});
@@ -460,8 +462,8 @@ export class UnlockedVault implements RecordStore {
 		return wrap(this.#vaultKey);
 	}
 
-	/** For the sync module only: room name and secret are derived from it. */
-	deriveSubkey(purpose: 'sync-room-name' | 'sync-room-secret'): Uint8Array {
+	/** For the sync module (room name and secret) and backup files (their MAC key). */
+	deriveSubkey(purpose: 'sync-room-name' | 'sync-room-secret' | 'backup-file'): Uint8Array {
 		this.#assertUnlocked();
 		return deriveSubkey(this.#vaultKey, purpose);
 	}
