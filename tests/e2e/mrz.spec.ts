@@ -4,8 +4,15 @@
  * clear error, and what the person confirms is saved only by Save.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { createVault } from './helpers';
+import { createVault, unlock } from './helpers';
+import {
+	expectConsentScreen,
+	makeServiceKey,
+	startCallbackServer,
+	WALLET_URL
+} from './consent-helpers';
 import { SMALL_SCAN, addPhotos, homeRow, saveEditor, scanGroup } from './fill';
+import { buildConsentUrl, decryptDelivery } from '../../src/lib/service/index';
 import { replaceAt, td3, type MrzData } from '../unit/mrz/make-mrz';
 
 const ERIKA: MrzData = {
@@ -132,4 +139,70 @@ test('garbage gets a clear error and fills nothing', async ({ page }) => {
 	).toBeVisible();
 	await expect(page.getByLabel('Document number')).toHaveValue('');
 	await expect(page.locator('[data-mrz-field]')).toHaveCount(0);
+});
+
+test('what the MRZ filled reaches a service: the consent delivery decrypts with the kit', async ({
+	page
+}) => {
+	test.setTimeout(120_000);
+	const service = await startCallbackServer();
+	try {
+		await openPassport(page);
+		await typeMrz(page, LINES);
+		await expect(page.getByLabel('Document number')).toHaveValue('C01X00T47');
+		await addPhotos(scanGroup(page, 'Front side'), [SMALL_SCAN], 'camera');
+		await saveEditor(page);
+		await expect(page.getByRole('heading', { level: 1, name: 'Your papers' })).toBeVisible({
+			timeout: 15_000
+		});
+		// The MRZ has no country of residence: the person adds it.
+		await homeRow(page, 'personal_details').click();
+		await page.getByLabel('Country of residence').fill('Germany');
+		await page.getByLabel('Country of residence').blur();
+		await saveEditor(page);
+		await expect(page.getByRole('heading', { level: 1, name: 'Your papers' })).toBeVisible({
+			timeout: 15_000
+		});
+
+		const key = makeServiceKey();
+		await page.goto(
+			buildConsentUrl({
+				walletUrl: WALLET_URL,
+				botId: '777000111',
+				scope: { v: 1, d: ['pd', 'pp'] },
+				publicKey: key.publicKeyPem,
+				nonce: 'nonce-mrz',
+				callbackUrl: `${service.origin}/cb`
+			})
+		);
+		await unlock(page);
+		await expectConsentScreen(page, service.origin);
+		await page.getByRole('button', { name: 'Authorize' }).click();
+		await expect(page.getByRole('heading', { name: 'Delivery received' })).toBeVisible({
+			timeout: 20_000
+		});
+		const posts = service.calls.filter((call) => call.method === 'POST');
+		expect(posts).toHaveLength(1);
+		const outcome = await decryptDelivery({
+			privateKey: key.privateKeyPem,
+			fields: new URLSearchParams(posts[0].body),
+			expectedNonce: 'nonce-mrz'
+		});
+		if (outcome.status !== 'success') throw new Error(`Delivery was ${outcome.status}`);
+		expect(outcome.passport.byType.passport?.data).toEqual({
+			document_no: 'C01X00T47',
+			expiry_date: '28.02.2031'
+		});
+		expect(outcome.passport.byType.personal_details?.data).toMatchObject({
+			first_name: 'Erika',
+			middle_name: '',
+			last_name: 'Mustermann',
+			birth_date: '12.08.1964',
+			gender: 'female',
+			country_code: 'DE',
+			residence_country_code: 'DE'
+		});
+	} finally {
+		await service.close();
+	}
 });
