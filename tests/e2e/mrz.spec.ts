@@ -3,6 +3,7 @@
  * propose the personal details, a wrong check digit is flagged instead of filled, garbage gets a
  * clear error, and what the person confirms is saved only by Save.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { createVault, unlock } from './helpers';
 import {
@@ -121,6 +122,22 @@ test('one wrong check digit: the field is flagged, not filled, until the person 
 	await expect(page.getByLabel('Document number')).toHaveValue('');
 	// The expiry date's own check passes: it is filled.
 	await expect(page.getByLabel(/^Expiry date/)).toHaveValue('2031-02-28');
+
+	// The open panel, flagged field and personal proposals included, passes axe (serious and
+	// critical rules, as a11y.spec.ts) and fits a 360 px screen.
+	await page.setViewportSize({ width: 360, height: 800 });
+	const { violations } = await new AxeBuilder({ page }).analyze();
+	expect(
+		violations
+			.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+			.map((violation) => violation.id)
+	).toEqual([]);
+	expect(
+		await page.evaluate(
+			() => document.documentElement.scrollWidth - document.documentElement.clientWidth
+		)
+	).toBeLessThanOrEqual(0);
+
 	await documentNo.getByRole('button', { name: 'Use this value' }).click();
 	await expect(page.getByLabel('Document number')).toHaveValue('C01X00T44');
 });
