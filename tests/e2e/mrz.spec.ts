@@ -14,7 +14,7 @@ import {
 } from './consent-helpers';
 import { SMALL_SCAN, addPhotos, homeRow, saveEditor, scanGroup } from './fill';
 import { buildConsentUrl, decryptDelivery } from '../../src/lib/service/index';
-import { replaceAt, td3, type MrzData } from '../unit/mrz/make-mrz';
+import { replaceAt, td3, type MrzData } from '../fixtures/mrz/mrz-lines.js';
 
 const ERIKA: MrzData = {
 	documentNo: 'C01X00T47',

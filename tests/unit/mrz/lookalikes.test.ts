@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { correctLookAlikes, readMrz, type MrzReading } from '$lib/passport/mrz';
-import { checkDigit, replaceAt, td1, td3, type MrzData } from './make-mrz';
+import { checkDigit, replaceAt, td1, td3, type MrzData } from '../../fixtures/mrz/mrz-lines.js';
 
 const today = { year: 2026, month: 12, day: 2 };
 

@@ -4,7 +4,7 @@ import {
 	personalDetailsInput,
 	personalRows
 } from '../../../src/lib/components/elements/mrz-personal';
-import { td3 } from './make-mrz';
+import { td3 } from '../../fixtures/mrz/mrz-lines.js';
 
 const today = { year: 2026, month: 12, day: 2 };
 

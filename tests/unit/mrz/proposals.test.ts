@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mrzLines, nameCase, readMrz, type MrzReading } from '$lib/passport/mrz';
-import { replaceAt, td1, td2, td3, type MrzData } from './make-mrz';
+import { replaceAt, td1, td2, td3, type MrzData } from '../../fixtures/mrz/mrz-lines.js';
 
 const today = { year: 2026, month: 12, day: 2 };
 
