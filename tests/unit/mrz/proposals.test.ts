@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { mrzLines, nameCase, readMrz, type MrzReading } from '$lib/passport/mrz';
-import { replaceAt, td1, td2, td3, type MrzData } from '../../fixtures/mrz/mrz-lines.js';
+import {
+	checkDigit,
+	replaceAt,
+	td1,
+	td2,
+	td3,
+	type MrzData
+} from '../../fixtures/mrz/mrz-lines.js';
 
 const today = { year: 2026, month: 12, day: 2 };
 
@@ -90,6 +97,23 @@ describe('readMrz', () => {
 			expect(fields.country_code.value, format).toBe('FR');
 			expect(fields.birth_date, format).toMatchObject({ value: '12.08.1964', check: 'valid' });
 		}
+	});
+
+	it('reads a TD1 document number that overflows into the optional data', () => {
+		// ICAO 9303 part 5: '<' in the check digit place, the number goes on in the optional data
+		// and its check digit follows it there.
+		const reading = read([
+			'I<UTOD23145890<1233<<<<<<<<<<<',
+			'7408122F1204159UTO<<<<<<<<<<<2',
+			'ERIKSSON<<ANNA<MARIA<<<<<<<<<<'
+		]);
+		expect(checkDigit('D23145890123')).toBe('3');
+		expect(reading.corrections).toEqual([]);
+		expect(byKey(reading).document_no).toEqual({
+			key: 'document_no',
+			value: 'D23145890123',
+			check: 'valid'
+		});
 	});
 
 	it('flags the one field whose check digit fails, and only that one', () => {
