@@ -14,18 +14,8 @@ import {
 } from './consent-helpers';
 import { SMALL_SCAN, addPhotos, homeRow, saveEditor, scanGroup } from './fill';
 import { buildConsentUrl, decryptDelivery } from '../../src/lib/service/index';
-import { replaceAt, td3, type MrzData } from '../fixtures/mrz/mrz-lines.js';
+import { ERIKA, replaceAt, td3 } from '../fixtures/mrz/mrz-lines.js';
 
-const ERIKA: MrzData = {
-	documentNo: 'C01X00T47',
-	issuer: 'D',
-	nationality: 'D',
-	birth: '640812',
-	sex: 'F',
-	expiry: '310228',
-	lastName: 'MUSTERMANN',
-	givenNames: 'ERIKA'
-};
 const LINES = td3(ERIKA);
 
 async function openPassport(page: Page) {

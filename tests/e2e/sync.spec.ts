@@ -584,13 +584,7 @@ test.describe('sync between devices', () => {
 				Boolean,
 				STEP_MS
 			);
-			const published = () =>
-				signals.filter(
-					(signal) =>
-						signal.userAgent === ATTACKER_USER_AGENT &&
-						signal.text.includes('"publish"') &&
-						signal.text.includes(attack.topic)
-				).length;
+			const published = () => attackerPublishes(attack.topic);
 			const before = published();
 			attack.send();
 			await until(
@@ -743,13 +737,7 @@ test.describe('sync between devices', () => {
 			expect(subscribedTopics((signal) => signal.userAgent.includes('PapiersTest/B'))).toContain(
 				attack.topic
 			);
-			const published = () =>
-				signals.filter(
-					(signal) =>
-						signal.userAgent === ATTACKER_USER_AGENT &&
-						signal.text.includes('"publish"') &&
-						signal.text.includes(attack.topic)
-				).length;
+			const published = () => attackerPublishes(attack.topic);
 			const before = published();
 			attack.send();
 			await until(
@@ -935,6 +923,16 @@ function publishesTo(signal: Signal, topics: Set<string>): boolean {
 	} catch {
 		return false;
 	}
+}
+
+/** How many publishes the Node attacker sent on `topic`, as the relay saw them. */
+function attackerPublishes(topic: string): number {
+	return signals.filter(
+		(signal) =>
+			signal.userAgent === ATTACKER_USER_AGENT &&
+			signal.text.includes('"publish"') &&
+			signal.text.includes(topic)
+	).length;
 }
 
 function subscribedTopics(filter: (signal: Signal) => boolean): string[] {

@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { correctLookAlikes, readMrz, type MrzReading } from '$lib/passport/mrz';
-import { checkDigit, replaceAt, td1, td3, type MrzData } from '../../fixtures/mrz/mrz-lines.js';
+import { ERIKA, checkDigit, replaceAt, td1, td3 } from '../../fixtures/mrz/mrz-lines.js';
 
 const today = { year: 2026, month: 12, day: 2 };
-
-const ERIKA: MrzData = {
-	documentNo: 'C01X00T47',
-	issuer: 'D',
-	nationality: 'D',
-	birth: '640812',
-	sex: 'F',
-	expiry: '310228',
-	lastName: 'MUSTERMANN',
-	givenNames: 'ERIKA'
-};
 
 function fields(lines: string[]) {
 	const result = readMrz(lines.join('\n'), today);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mrzLines, nameCase, readMrz, type MrzReading } from '$lib/passport/mrz';
 import {
+	ERIKA,
 	checkDigit,
 	replaceAt,
 	td1,
@@ -10,17 +11,6 @@ import {
 } from '../../fixtures/mrz/mrz-lines.js';
 
 const today = { year: 2026, month: 12, day: 2 };
-
-const ERIKA: MrzData = {
-	documentNo: 'C01X00T47',
-	issuer: 'D',
-	nationality: 'D',
-	birth: '640812',
-	sex: 'F',
-	expiry: '310228',
-	lastName: 'MUSTERMANN',
-	givenNames: 'ERIKA'
-};
 
 function read(lines: string[]): MrzReading {
 	const result = readMrz(lines.join('\n'), today);
