@@ -15,12 +15,11 @@
 import { chromium, devices } from '@playwright/test';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'vite';
+import { join } from 'node:path';
 import { startRelay } from '../scripts/relay.js';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.js';
 import { median, ms } from './stats.js';
-import { createVaultThroughUi } from './wallet.js';
+import { createVaultThroughUi, pageWithBundle } from './wallet.js';
 
 const PASSWORD = 'bench passphrase for sync';
 const SCAN_COUNT = 7;
@@ -195,33 +194,19 @@ async function timedEdit(a, b, value) {
 }
 
 async function growth(browser, walletUrl) {
-	const outDir = mkdtempSync(join(tmpdir(), 'papiers-bench-growth-'));
+	const { context, page, cleanup } = await pageWithBundle({
+		browser,
+		walletUrl,
+		entry: 'bench/sync-growth-entry.ts',
+		name: 'benchSyncGrowthBundle'
+	});
 	try {
-		await build({
-			configFile: false,
-			logLevel: 'error',
-			resolve: { alias: { $lib: resolve('src/lib') } },
-			build: {
-				outDir,
-				emptyOutDir: true,
-				lib: {
-					entry: resolve('bench/sync-growth-entry.ts'),
-					formats: ['iife'],
-					name: 'benchSyncGrowthBundle',
-					fileName: () => 'sync-growth.js'
-				}
-			}
-		});
-		const context = await browser.newContext({ bypassCSP: true });
-		const page = await context.newPage();
-		await page.goto(`${walletUrl}/setup`);
-		await page.addScriptTag({ path: join(outDir, 'sync-growth.js') });
 		const one = await page.evaluate(() => benchSyncGrowth.measure({ edits: 1000, records: 1 }));
 		const ten = await page.evaluate(() => benchSyncGrowth.measure({ edits: 1000, records: 10 }));
 		await context.close();
 		return [one, ten];
 	} finally {
-		rmSync(outDir, { recursive: true, force: true });
+		cleanup();
 	}
 }
 

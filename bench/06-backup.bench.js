@@ -4,37 +4,20 @@
 // (CDP Runtime.getHeapUsage: JS heap with its ArrayBuffers) during each, above the level before.
 // Argon2id is cheap here: restore includes one header opening, the unlock bench measures the
 // shipped cost.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'vite';
 import { median, ms } from './stats.js';
+import { pageWithBundle } from './wallet.js';
 
 const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const RUNS = 3;
 
 export async function run({ browser, walletUrl }) {
-	const outDir = mkdtempSync(join(tmpdir(), 'papiers-bench-backup-'));
+	const { context, page, cleanup } = await pageWithBundle({
+		browser,
+		walletUrl,
+		entry: 'bench/backup-entry.ts',
+		name: 'benchBackupBundle'
+	});
 	try {
-		await build({
-			configFile: false,
-			logLevel: 'error',
-			resolve: { alias: { $lib: resolve('src/lib') } },
-			build: {
-				outDir,
-				emptyOutDir: true,
-				lib: {
-					entry: resolve('bench/backup-entry.ts'),
-					formats: ['iife'],
-					name: 'benchBackupBundle',
-					fileName: () => 'backup.js'
-				}
-			}
-		});
-		const context = await browser.newContext({ bypassCSP: true });
-		const page = await context.newPage();
-		await page.goto(`${walletUrl}/setup`);
-		await page.addScriptTag({ path: join(outDir, 'backup.js') });
 		const cdp = await context.newCDPSession(page);
 		const heap = async () => {
 			const usage = await cdp.send('Runtime.getHeapUsage');
@@ -108,6 +91,6 @@ export async function run({ browser, walletUrl }) {
 			}
 		];
 	} finally {
-		rmSync(outDir, { recursive: true, force: true });
+		cleanup();
 	}
 }

@@ -1,7 +1,11 @@
 // What several benches do in the wallet before they measure: create a vault through the UI,
 // and make photo-like JPEGs in the page (gradient, text, sensor-like grain: they compress like
-// camera pictures, a few MB at 12 MP).
+// camera pictures, a few MB at 12 MP), and load a bundle of the app's own modules into a page.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'vite';
 export async function createVaultThroughUi(page, walletUrl, password) {
 	await page.goto(`${walletUrl}/setup`);
 	await page.getByLabel('Password', { exact: true }).fill(password);
@@ -49,4 +53,34 @@ export async function photoLikeJpeg(page, { width, height, seed = 1, grain = 24 
 		{ width, height, seed, grain }
 	);
 	return Buffer.from(base64, 'base64');
+}
+
+/**
+ * Bundles a bench entry (real `$lib` code) as one script and loads it into a fresh page of the
+ * wallet's origin, so a bench measures the app's own modules on the app's IndexedDB. The caller
+ * closes the page's context; `cleanup` removes the bundle.
+ */
+export async function pageWithBundle({ browser, walletUrl, entry, name }) {
+	const outDir = mkdtempSync(join(tmpdir(), `papiers-bench-${name}-`));
+	const cleanup = () => rmSync(outDir, { recursive: true, force: true });
+	try {
+		await build({
+			configFile: false,
+			logLevel: 'error',
+			resolve: { alias: { $lib: resolve('src/lib') } },
+			build: {
+				outDir,
+				emptyOutDir: true,
+				lib: { entry: resolve(entry), formats: ['iife'], name, fileName: () => 'bundle.js' }
+			}
+		});
+		const context = await browser.newContext({ bypassCSP: true });
+		const page = await context.newPage();
+		await page.goto(`${walletUrl}/setup`);
+		await page.addScriptTag({ path: join(outDir, 'bundle.js') });
+		return { context, page, cleanup };
+	} catch (error) {
+		cleanup();
+		throw error;
+	}
 }

@@ -9,7 +9,7 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EXAMPLE_URL, WALLET_URL } from '../../playwright.config';
-import { keyFingerprint } from '../../src/lib/service/index';
+import { decryptDelivery, keyFingerprint } from '../../src/lib/service/index';
 import { PASSWORD } from './helpers';
 import { saveEditor } from './fill';
 
@@ -174,4 +174,30 @@ export function watchForLeaks(page: Page, allowed: string[] = [WALLET_ORIGIN]): 
 	});
 	page.on('pageerror', (error) => watch.pageErrors.push(String(error)));
 	return watch;
+}
+
+/**
+ * Waits for the wallet's one POST to `service` and decrypts it as the service would, with the
+ * nonce it issued; the service's record of calls is emptied for the next delivery.
+ */
+export async function receivedDelivery(options: {
+	page: Page;
+	service: CallbackServer;
+	key: ServiceKey;
+	nonce: string;
+}) {
+	const { page, service } = options;
+	await expect(page.getByRole('heading', { name: 'Delivery received' })).toBeVisible({
+		timeout: 20_000
+	});
+	const posts = service.calls.filter((call) => call.method === 'POST');
+	expect(posts).toHaveLength(1);
+	service.calls.length = 0;
+	const outcome = await decryptDelivery({
+		privateKey: options.key.privateKeyPem,
+		fields: new URLSearchParams(posts[0].body),
+		expectedNonce: options.nonce
+	});
+	if (outcome.status !== 'success') throw new Error(`Delivery was ${outcome.status}`);
+	return outcome.passport;
 }

@@ -18,6 +18,7 @@ import {
 	fingerprintOf,
 	makeServiceKey,
 	openSignUp,
+	receivedDelivery,
 	startCallbackServer,
 	watchForLeaks,
 	withParam,
@@ -26,7 +27,6 @@ import {
 } from './consent-helpers';
 import {
 	buildConsentUrl,
-	decryptDelivery,
 	type PassportElementError,
 	type ScopeInput
 } from '../../src/lib/service/index';
@@ -476,21 +476,8 @@ test.describe('requests built with the service kit, answered to a callback on 12
 	}
 
 	/** Waits for the wallet's POST and decrypts it as the service would. */
-	async function received(page: Page, key: ServiceKey, nonce: string) {
-		await expect(page.getByRole('heading', { name: 'Delivery received' })).toBeVisible({
-			timeout: 20_000
-		});
-		const posts = service.calls.filter((call) => call.method === 'POST');
-		expect(posts).toHaveLength(1);
-		service.calls.length = 0;
-		const outcome = await decryptDelivery({
-			privateKey: key.privateKeyPem,
-			fields: new URLSearchParams(posts[0].body),
-			expectedNonce: nonce
-		});
-		if (outcome.status !== 'success') throw new Error(`Delivery was ${outcome.status}`);
-		return outcome.passport;
-	}
+	const received = (page: Page, key: ServiceKey, nonce: string) =>
+		receivedDelivery({ page, service, key, nonce });
 
 	test('a new key for a known origin: strong warning first; Cancel returns, trust continues', async ({
 		page

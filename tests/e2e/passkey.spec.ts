@@ -6,10 +6,15 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
 import { createVault, unlock } from './helpers';
-import { expectConsentScreen, startCallbackServer, type CallbackServer } from './consent-helpers';
+import {
+	expectConsentScreen,
+	makeServiceKey,
+	receivedDelivery,
+	startCallbackServer,
+	type CallbackServer
+} from './consent-helpers';
 import { addFromHome, fillEmail } from './fill';
-import { buildConsentUrl, decryptDelivery } from '../../src/lib/service/index';
-import { makeServiceKey } from './consent-helpers';
+import { buildConsentUrl } from '../../src/lib/service/index';
 import { WALLET_URL } from '../../playwright.config';
 
 const EMAIL = 'passkey.person@example.org';
@@ -119,18 +124,8 @@ test.describe('with a PRF authenticator', () => {
 		await page.getByRole('button', { name: PASSKEY_BUTTON }).click();
 		await expectConsentScreen(page, service.origin);
 		await page.getByRole('button', { name: 'Authorize' }).click();
-		await expect(page.getByRole('heading', { name: 'Delivery received' })).toBeVisible({
-			timeout: 20_000
-		});
-		const posts = service.calls.filter((call) => call.method === 'POST');
-		expect(posts).toHaveLength(1);
-		const outcome = await decryptDelivery({
-			privateKey: key.privateKeyPem,
-			fields: new URLSearchParams(posts[0].body),
-			expectedNonce: 'passkey-nonce'
-		});
-		if (outcome.status !== 'success') throw new Error(`Delivery was ${outcome.status}`);
-		expect(outcome.passport.byType.email?.email).toBe(EMAIL);
+		const passport = await receivedDelivery({ page, service, key, nonce: 'passkey-nonce' });
+		expect(passport.byType.email?.email).toBe(EMAIL);
 	});
 
 	test('user verification fails: the vault stays locked, the password still works', async ({

@@ -12,33 +12,9 @@ import { DeviceStore } from '$lib/sync/device-store';
 import { SyncStore } from '$lib/sync/sync-store';
 import { writePasskeyRow } from '$lib/vault/passkey-store';
 import { eraseDevice, LANGUAGE_KEY } from '$lib/state/erase-device';
+import { MemoryStorage } from '../memory-storage';
 
 const kdf = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
-
-class MemoryStorage implements Storage {
-	#items = new Map<string, string>();
-	get length() {
-		return this.#items.size;
-	}
-	clear() {
-		this.#items.clear();
-	}
-	getItem(key: string) {
-		return this.#items.get(key) ?? null;
-	}
-	key(index: number) {
-		return [...this.#items.keys()][index] ?? null;
-	}
-	removeItem(key: string) {
-		this.#items.delete(key);
-	}
-	setItem(key: string, value: string) {
-		this.#items.set(key, String(value));
-	}
-	keys() {
-		return [...this.#items.keys()];
-	}
-}
 
 async function databaseNames(): Promise<string[]> {
 	return (await indexedDB.databases()).map(({ name }) => name!).sort();

@@ -13,28 +13,7 @@ import {
 	signalingUrlProblem,
 	toIceServers
 } from '$lib/sync/settings';
-
-class MemoryStorage {
-	#items = new Map<string, string>();
-	get length() {
-		return this.#items.size;
-	}
-	clear() {
-		this.#items.clear();
-	}
-	getItem(key: string) {
-		return this.#items.get(key) ?? null;
-	}
-	key(index: number) {
-		return [...this.#items.keys()][index] ?? null;
-	}
-	removeItem(key: string) {
-		this.#items.delete(key);
-	}
-	setItem(key: string, value: string) {
-		this.#items.set(key, value);
-	}
-}
+import { MemoryStorage } from '../memory-storage';
 
 const local = { hostname: 'localhost', host: 'localhost:5173' };
 const deployed = { hostname: 'wallet.example', host: 'wallet.example' };
