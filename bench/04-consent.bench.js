@@ -11,6 +11,9 @@
 //       example service's callback, timed from the click that builds it to the POST received.
 //       This is what any form_post delivery costs at least; the goal is within 1.5× of it.
 //     - fetch POST: a body of the same size by fetch from a page to a loopback sink.
+//     Authorize is clicked as soon as it is enabled. The screen encrypts the scans for the service
+//     in the background from then on (scan-preparer.ts); the row says in how many runs that was
+//     done by the click (when not, Authorize waits for the rest, and the time counts it).
 // Median of 5 each. Targets: under 500 ms each.
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -261,6 +264,7 @@ export async function run({ browser, walletUrl }) {
 		await sinkPage.goto(sinkUrl);
 		const anchorPage = await context.newPage();
 		const authorizeTimes = [];
+		let preparedRuns = 0;
 		const formTimes = [];
 		const sinkTimes = [];
 		let body = 0;
@@ -282,14 +286,16 @@ export async function run({ browser, walletUrl }) {
 				{ timeout: 30_000 }
 			);
 			const arrival = nextPost(posts);
-			const clickedAt = await page.evaluate(() => {
+			const { clickedAt, prepared } = await page.evaluate(() => {
 				const button = [...document.querySelectorAll('button')].find(
 					(candidate) => candidate.textContent.trim() === 'Authorize'
 				);
+				const prepared = performance.getEntriesByName('papiers:delivery-prepared').length > 0;
 				const at = performance.timeOrigin + performance.now();
 				button.click();
-				return at;
+				return { clickedAt: at, prepared };
 			});
+			if (prepared) preparedRuns++;
 			const { endedAt, bytes, scanBytes, fields } = await arrival;
 			authorizeTimes.push(endedAt - clickedAt);
 			body = bytes;
@@ -332,7 +338,7 @@ export async function run({ browser, walletUrl }) {
 			{
 				figure: 'Authorize → POST received by the example service (full passport), median of 5',
 				value: ms(authorize),
-				anchor: `runs ${list(authorizeTimes)}; 4 scans, ${mb(scans)} encrypted; POST body ${mb(body)}; target < 500 ms`
+				anchor: `runs ${list(authorizeTimes)}; scans already prepared at the click in ${preparedRuns} of ${RUNS}; 4 scans, ${mb(scans)} encrypted; POST body ${mb(body)}; target < 500 ms`
 			},
 			{
 				figure: '  anchor: bare <form> POST of the same fields to the same service, median of 5',
