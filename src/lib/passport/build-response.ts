@@ -6,7 +6,7 @@
  */
 
 import { toBase64, toBase64Url, randomBytes, utf8Encode } from '../crypto/bytes';
-import { encryptBlob } from './blob-crypto';
+import { encryptBlob, type EncryptedBlob } from './blob-crypto';
 import { elementHashOfParts, elementHashOfValue, fieldDigest } from './element-hash';
 import { NATIVE_NAME_FALLBACKS, dataFields, hasData } from './elements/fields';
 import { MAX_FILES, MAX_TRANSLATIONS, scanRules } from './elements/scans';
@@ -60,6 +60,12 @@ export interface BuildPassportDataOptions {
 	elements: readonly StoredElement[] | Partial<Record<ElementType, StoredElement>>;
 	/** Reads a scan's plain JPEG bytes from the vault. */
 	readScan: (id: string) => Promise<Uint8Array>;
+	/**
+	 * Gives a scan encrypted for sending (encryptBlob of its plain bytes, fresh secret), e.g. one
+	 * a ScanPreparer made while the person read the consent screen. Default: readScan, then
+	 * encryptBlob.
+	 */
+	encryptScan?: (id: string) => Promise<EncryptedBlob>;
 }
 
 export interface BuiltPassportData {
@@ -121,10 +127,10 @@ interface EncryptedScan {
 
 class ResponseWriter {
 	readonly files: Record<string, Uint8Array> = {};
-	constructor(private readonly readScan: (id: string) => Promise<Uint8Array>) {}
+	constructor(private readonly encryptScan: (id: string) => Promise<EncryptedBlob>) {}
 
 	async scan(ref: ScanRef): Promise<EncryptedScan> {
-		const blob = await encryptBlob(await this.readScan(ref.id));
+		const blob = await this.encryptScan(ref.id);
 		let fileId = newFileId();
 		while (Object.hasOwn(this.files, fileId)) fileId = newFileId();
 		this.files[fileId] = blob.ciphertext;
@@ -140,6 +146,24 @@ class ResponseWriter {
 			hash: blob.hash
 		};
 	}
+}
+
+/**
+ * The ids of the scans a response would send from `element` for this scope option, as far as
+ * they are there (nothing is checked: buildPassportData does that). For preparing them early.
+ */
+export function scanIdsToSend(element: StoredElement | undefined, request: ScopeElement): string[] {
+	if (!element) return [];
+	const rules = scanRules(element.type);
+	const refs: (ScanRef | undefined)[] = [];
+	if (rules.front_side) refs.push(element.front_side);
+	if (rules.reverse_side) refs.push(element.reverse_side);
+	if (rules.selfie && request.selfie) refs.push(element.selfie);
+	if (rules.files) refs.push(...(element.files ?? []).slice(0, MAX_FILES));
+	if (rules.translation && request.translation) {
+		refs.push(...(element.translation ?? []).slice(0, MAX_TRANSLATIONS));
+	}
+	return refs.filter((ref): ref is ScanRef => ref !== undefined).map((ref) => ref.id);
 }
 
 /** Which scan parts this request takes from this element, each checked present. */
@@ -244,7 +268,9 @@ export async function buildPassportData(
 ): Promise<BuiltPassportData> {
 	const { request, readScan } = options;
 	const stored = byType(options.elements);
-	const writer = new ResponseWriter(readScan);
+	const writer = new ResponseWriter(
+		options.encryptScan ?? (async (id) => encryptBlob(await readScan(id)))
+	);
 	const secureData: SecureData = {};
 	const data: EncryptedPassportElement[] = [];
 	const elementHashes: SentElement[] = [];

@@ -13,12 +13,22 @@ export async function deliverResponse(options: {
 	content: DeliveryContent;
 	/** The service's key (DER SPKI): a fragment's payload is sealed to it, since URLs are kept. */
 	publicKey: Uint8Array;
+	/**
+	 * What must be done before the page leaves (the consent history's writes): the response is
+	 * encoded meanwhile, and nothing navigates unless it resolves.
+	 */
+	ready?: Promise<unknown>;
 }): Promise<void> {
 	const { callbackUrl, responseMode, content, publicKey } = options;
+	const ready = options.ready ?? Promise.resolve();
+	// Awaited below unless encoding throws first; the caller hears of a failed write then anyway.
+	ready.catch(() => undefined);
 	if (!isAllowedCallbackUrl(callbackUrl)) throw new Error('Refusing an unsafe callback URL');
 	if (responseMode === 'fragment') {
 		// Throws FragmentTooLargeError before navigating anywhere.
-		location.assign(await encodeFragmentUrl({ ...content, callbackUrl, publicKey }));
+		const url = await encodeFragmentUrl({ ...content, callbackUrl, publicKey });
+		await ready;
+		location.assign(url);
 		return;
 	}
 	const form = document.createElement('form');
@@ -32,6 +42,7 @@ export async function deliverResponse(options: {
 		field.value = value;
 		form.append(field);
 	}
+	await ready;
 	document.body.append(form);
 	form.submit();
 }

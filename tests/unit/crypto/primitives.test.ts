@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromBase64, fromHex, toBase64, toHex, utf8Encode } from '$lib/crypto/bytes';
+import { fromBase64, fromHex, randomBytes, toBase64, toHex, utf8Encode } from '$lib/crypto/bytes';
 import { open, seal } from '$lib/crypto/aead';
 import { deriveSubkey, hkdfSha256 } from '$lib/crypto/hkdf';
 import { deriveKeyFromPassword } from '$lib/crypto/kdf';
@@ -120,6 +120,22 @@ describe('bytes and ids', () => {
 			expect(toBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'));
 		}
 		expect(() => fromBase64('ab$d')).toThrow();
+	});
+
+	it("encodes large arrays like Buffer, with and without the engine's own toBase64", () => {
+		// Sizes across the string-building chunk (0x8000 bytes of output) and its remainders.
+		const sizes = [24_575, 24_576, 24_577, 65_536 * 3 + 1, 300_002];
+		const withoutNative = (bytes: Uint8Array) =>
+			Object.defineProperty(bytes, 'toBase64', { value: undefined });
+		for (const length of sizes) {
+			const bytes = randomBytes(length);
+			const expected = Buffer.from(bytes).toString('base64');
+			expect(toBase64(bytes)).toBe(expected);
+			expect(toBase64(withoutNative(bytes))).toBe(expected);
+			expect(toBase64(withoutNative(bytes.subarray(1)))).toBe(
+				Buffer.from(bytes.subarray(1)).toString('base64')
+			);
+		}
 	});
 
 	it('derives stable opaque ids that hide the logical key', () => {
