@@ -6,7 +6,7 @@
  * allowed by its own CSP.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { buildConsentUrl } from '../../src/lib/service/index';
+import { buildConsentUrl, type BuildConsentUrlOptions } from '../../src/lib/service/index';
 import { EXAMPLE_URL, WALLET_URL } from '../../playwright.config';
 import {
 	createVaultInPlace,
@@ -26,7 +26,7 @@ const CALLBACK = `${EXAMPLE_URL}/callback`;
 const CALLBACK_ORIGIN = new URL(EXAMPLE_URL).origin;
 
 function consentUrl(options: {
-	scope: object;
+	scope: BuildConsentUrlOptions['scope'];
 	responseMode?: 'form_post' | 'fragment';
 	serviceName?: string;
 }): string {
