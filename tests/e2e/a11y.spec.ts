@@ -91,7 +91,7 @@ for (const viewport of [undefined, { width: 360, height: 740 }]) {
 			// Native names, a photo, the full-size view and the delete dialog.
 			await page.locator('main a[href="/element/personal_details"]').click();
 			await page.getByLabel('Country of residence').fill('Japan');
-			await expect(page.getByLabel('First name (native script)')).toBeVisible();
+			await expect(page.getByLabel('First name in native script')).toBeVisible();
 			await check(page, '/element/personal_details with native names', { papers: true });
 			await page.getByRole('link', { name: '← Back' }).click();
 

@@ -194,7 +194,7 @@ test.describe('every element', () => {
 
 		// Personal details, living in Russia: the native-name fields appear.
 		await openEditor(page, 'personal_details', 'Personal details');
-		await expect(page.getByLabel('First name (native script)')).toHaveCount(0);
+		await expect(page.getByLabel('First name in native script')).toHaveCount(0);
 		await page.getByLabel('First name', { exact: true }).fill(V.firstName);
 		await page.getByLabel('Middle name (optional)').fill(V.middleName);
 		await page.getByLabel('Last name', { exact: true }).fill(V.lastName);
@@ -204,8 +204,8 @@ test.describe('every element', () => {
 		await page.getByLabel('Country of residence').fill('russie');
 		await page.getByLabel('Country of residence').blur();
 		await expect(page.getByLabel('Country of residence')).toHaveValue('Russian Federation');
-		await page.getByLabel('First name (native script)').fill(V.firstNative);
-		await page.getByLabel('Last name (native script)').fill(V.lastNative);
+		await page.getByLabel('First name in native script').fill(V.firstNative);
+		await page.getByLabel('Last name in native script').fill(V.lastNative);
 		await save(page);
 		await expect(row(page, 'personal_details')).toContainText(
 			`${V.firstName} ${V.middleName} ${V.lastName}, born Apr 15, 1990`
@@ -303,7 +303,7 @@ test.describe('every element', () => {
 		await expect(page.getByLabel('Date of birth')).toHaveValue('1990-04-15');
 		await expect(page.getByRole('radio', { name: 'Female' })).toBeChecked();
 		await expect(page.getByLabel('Citizenship')).toHaveValue('France');
-		await expect(page.getByLabel('Last name (native script)')).toHaveValue(V.lastNative);
+		await expect(page.getByLabel('Last name in native script')).toHaveValue(V.lastNative);
 		await goHome(page);
 
 		await openEditor(page, 'passport', 'Passport');
