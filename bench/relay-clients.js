@@ -2,10 +2,11 @@
 // memory is not counted as the relay's. Driven over the IPC channel: one request, one answer.
 //   { task: 'idle', url, count }            open `count` connections, a ping round trip on each,
 //                                           then hold them until { task: 'close' }
-//   { task: 'latency', url, rooms, rounds, bytes }
-//                                           two members per room; every room publishes once a
-//                                           second, staggered, for `rounds` seconds; answers
-//                                           each publish -> receive time, in ms
+//   { task: 'latency', url, receiverUrl?, rooms, rounds, bytes }
+//                                           two members per room (the receiver on receiverUrl,
+//                                           another relay instance, if given); every room
+//                                           publishes once a second, staggered, for `rounds`
+//                                           seconds; answers each publish -> receive time, in ms
 //   { task: 'flood', url, publishers, seconds, perSecond, bytes }
 //                                           one member that never reads, one that does, and
 //                                           publishers sending to their room at `perSecond`
@@ -63,15 +64,21 @@ async function idle({ url, count }) {
 	return { opened: held.length, pongs, openMs: opened };
 }
 
-async function latency({ url, rooms, rounds, bytes }) {
-	held = await openMany(url, rooms * 2);
+async function latency({ url, receiverUrl = url, rooms, rounds, bytes }) {
+	const senders = await openMany(url, rooms);
+	const receivers = await openMany(receiverUrl, rooms);
+	held = senders.flatMap((sender, room) => [sender, receivers[room]]);
 	const filler = 'x'.repeat(bytes);
 	const samples = [];
+	/** Rooms whose receiver got a warm-up probe. */
+	const warm = new Set();
 	for (let room = 0; room < rooms; room++) {
 		const receiver = held[2 * room + 1];
 		receiver.on('message', (data) => {
 			const message = JSON.parse(data.toString());
-			if (message.type === 'publish') samples.push(performance.now() - message.data.at);
+			if (message.type !== 'publish') return;
+			if (message.data.probe) warm.add(room);
+			else samples.push(performance.now() - message.data.at);
 		});
 	}
 	// Subscribed everywhere (the pong comes after the subscribe) before the first publish.
@@ -82,6 +89,18 @@ async function latency({ url, rooms, rounds, bytes }) {
 				return pingPong(socket);
 			})
 		);
+	}
+	// Across instances, the receiver's instance subscribes in Redis after its pong: probe every
+	// room until its receiver hears it, so no measured publish is lost to a subscription on its way.
+	if (receiverUrl !== url) {
+		while (warm.size < rooms) {
+			for (let room = 0; room < rooms; room++) {
+				if (warm.has(room)) continue;
+				const probe = { type: 'publish', topic: `room-${room}`, data: { probe: true } };
+				held[2 * room].send(JSON.stringify(probe));
+			}
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
 	}
 	const expected = rooms * rounds;
 	const ticksPerSecond = 100;
