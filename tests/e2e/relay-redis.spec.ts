@@ -16,7 +16,7 @@
 import { expect, test } from '@playwright/test';
 import { createRequire } from 'node:module';
 import { startRelay, type RunningRelay } from '../../scripts/relay.js';
-import { hasRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server';
 import {
 	createVaultOn,
 	launch,
@@ -75,8 +75,6 @@ async function instanceServesItsOwn(relay: RunningRelay) {
 test.describe.configure({ mode: 'serial' });
 
 test.describe('two relay instances sharing rooms through Redis', () => {
-	test.skip(!hasRedisServer(), 'redis-server is not installed (.ci/run installs it)');
-
 	test.beforeAll(async () => {
 		redis = await startRedisServer();
 		one = await startRelay({ port: 0, redisUrl: redis.url });

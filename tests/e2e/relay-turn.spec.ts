@@ -16,7 +16,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { startRelay, type RunningRelay } from '../../scripts/relay.js';
-import { hasCoturn, startCoturn, startUdpTap, type Coturn, type UdpTap } from '../helpers/coturn';
+import { startCoturn, startUdpTap, type Coturn, type UdpTap } from '../helpers/coturn';
 import {
 	createVaultOn,
 	launch,
@@ -42,8 +42,6 @@ let relay: RunningRelay;
 const all: Device[] = [];
 
 test.describe('sync through TURN with credentials from the relay', () => {
-	test.skip(!hasCoturn(), 'coturn is not installed (.ci/run installs it)');
-
 	test.beforeAll(async () => {
 		coturn = await startCoturn({ secret: SECRET, realm: REALM });
 		tap = await startUdpTap(coturn.port, [MARKER, REALM]);

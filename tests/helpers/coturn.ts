@@ -65,6 +65,7 @@ export interface Coturn {
 }
 
 export async function startCoturn(options: { secret: string; realm?: string }): Promise<Coturn> {
+	if (!hasCoturn()) throw new Error(`No ${TURNSERVER}: apt-get install coturn (.ci/run does)`);
 	const port = await freeUdpPort();
 	// Relay ports: a block of 100 somewhere high, away from the kernel's ephemeral range's start.
 	const minPort = 20_000 + Math.floor(Math.random() * 300) * 100;

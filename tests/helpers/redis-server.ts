@@ -36,6 +36,9 @@ export interface RedisServer {
 }
 
 function launch(port: number): Promise<ChildProcess> {
+	if (!hasRedisServer()) {
+		throw new Error(`No ${REDIS_SERVER}: apt-get install redis-server (.ci/run does)`);
+	}
 	const child = spawn(
 		REDIS_SERVER,
 		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],

@@ -68,7 +68,9 @@ async function redisChannels(): Promise<string[]> {
 	await client.connect();
 	try {
 		const channels = await client.sendCommand(['PUBSUB', 'CHANNELS', `${CHANNEL_PREFIX}*`]);
-		return (channels as string[]).map((channel) => channel.slice(CHANNEL_PREFIX.length)).sort();
+		return (channels as unknown as string[])
+			.map((channel) => channel.slice(CHANNEL_PREFIX.length))
+			.sort();
 	} finally {
 		client.destroy();
 	}
