@@ -343,6 +343,11 @@ export async function startRelay(options = {}) {
 			server.off('error', reject);
 			resolve(undefined);
 		});
+	}).catch(async (error) => {
+		// Not listening (say, the port is taken): nothing may keep reconnecting to Redis.
+		clearInterval(heartbeat);
+		await redis?.close();
+		throw error;
 	});
 	// From now on a server error (EMFILE when a flood exhausts file descriptors) is reported and
 	// the relay carries on; the connections that caused it close and free what they held. A bad

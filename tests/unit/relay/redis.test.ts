@@ -11,6 +11,7 @@ import { startRelay, type RunningRelay } from '../../../scripts/relay.js';
 import { CHANNEL_PREFIX } from '../../../scripts/relay-redis.js';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server';
 import { connect, roundTrip, subscribe, terminateClients, type Client } from './clients';
+import { spawnRelay } from './relay-process';
 
 let redis: RedisServer;
 const relays: RunningRelay[] = [];
@@ -228,6 +229,32 @@ describe('relay instances sharing rooms through Redis', () => {
 			expect(await drain(bob)).toEqual([]);
 		} finally {
 			intruder.destroy();
+		}
+	});
+});
+
+describe('the relay command line', () => {
+	it('shares rooms through the Redis REDIS_URL names, and says so without printing the URL', async () => {
+		const command = await spawnRelay({ REDIS_URL: redis.url });
+		try {
+			// Printed after "listening on"; the URL, which may hold a password, is not.
+			await until(() => /Rooms shared through Redis \(instance [\w-]+\)/.test(command.output()));
+			expect(command.output()).not.toContain(redis.url);
+			const other = await instance();
+			const alice = await connect(command.url);
+			const bob = await connect(other.url);
+			await subscribe(alice, 'room');
+			await subscribe(bob, 'room');
+			await publishUntilReceived(bob, alice, 'room');
+			await publishUntilReceived(alice, bob, 'room');
+		} finally {
+			await command.stop();
+		}
+		const plain = await spawnRelay();
+		try {
+			await until(() => plain.output().includes('Rooms kept in this process (no REDIS_URL)'));
+		} finally {
+			await plain.stop();
 		}
 	});
 });
