@@ -176,6 +176,28 @@ export async function run() {
 		});
 	});
 
+	// The same connections in rooms of two, as devices are: each room is a topic the relay keeps,
+	// and with REDIS_URL a channel it subscribes to in Redis.
+	const inRooms = async (env, label) =>
+		withRelays(1, env, async ([relay], clients) => {
+			await settle();
+			const before = relay.rss();
+			const { opened, pongs } = await clients.ask({
+				task: 'idle',
+				url: relay.url,
+				count: IDLE_CONNECTIONS,
+				rooms: true
+			});
+			await settle();
+			const held = relay.rss();
+			return {
+				figure: `Relay${label}: ${IDLE_CONNECTIONS.toLocaleString('en')} connections in rooms of 2`,
+				value: `${((held - before) / opened / 1024).toFixed(1)} KiB per connection, RSS ${mib(held)}`,
+				anchor: `${pongs.toLocaleString('en')} answering after subscribing; RSS ${mib(before)} before`
+			};
+		});
+	rows.push(await inRooms({}, ''));
+
 	const rooms = `${ROOMS.toLocaleString('en')} rooms of 2`;
 	const inMemory = await withRelay(async (relay, clients) =>
 		latencyRow(clients, `Relay: publish -> receive, ${rooms}`, relay.url, relay.url)
@@ -185,6 +207,7 @@ export async function run() {
 		const redis = await startRedis();
 		try {
 			const env = { REDIS_URL: redis.url };
+			rows.push(await inRooms(env, ' + Redis'));
 			const anchor = `; anchor: one in-memory instance ${inMemory.value}`;
 			rows.push(
 				await withRelays(1, env, (relays, clients) =>

@@ -1,6 +1,7 @@
 // The clients of the relay bench (bench/06-relay.bench.js), in a process of their own so their
 // memory is not counted as the relay's. Driven over the IPC channel: one request, one answer.
-//   { task: 'idle', url, count }            open `count` connections, a ping round trip on each,
+//   { task: 'idle', url, count, rooms? }    open `count` connections (in rooms of two if asked),
+//                                           a ping round trip on each,
 //                                           then hold them until { task: 'close' }
 //   { task: 'latency', url, receiverUrl?, rooms, rounds, bytes }
 //                                           two members per room (the receiver on receiverUrl,
@@ -52,13 +53,20 @@ async function openMany(url, count, parallel = 250) {
 	return sockets;
 }
 
-async function idle({ url, count }) {
+async function idle({ url, count, rooms = false }) {
 	const started = performance.now();
 	held = await openMany(url, count);
 	const opened = performance.now() - started;
 	let pongs = 0;
 	for (let start = 0; start < held.length; start += 1000) {
-		const answers = await Promise.allSettled(held.slice(start, start + 1000).map(pingPong));
+		const batch = held.slice(start, start + 1000);
+		// In rooms of two, as devices of one vault: the pong comes after the subscribe.
+		if (rooms) {
+			batch.forEach((socket, i) =>
+				socket.send(JSON.stringify({ type: 'subscribe', topics: [`idle-${(start + i) >> 1}`] }))
+			);
+		}
+		const answers = await Promise.allSettled(batch.map(pingPong));
 		pongs += answers.filter((answer) => answer.status === 'fulfilled').length;
 	}
 	return { opened: held.length, pongs, openMs: opened };
