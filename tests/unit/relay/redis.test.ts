@@ -129,6 +129,12 @@ describe('relay instances sharing rooms through Redis', () => {
 		const bob = await connect(two.url);
 		for (const client of [alice, carol, bob]) await subscribe(client, 'room');
 		await until(() => two.redis!.subscribedTopics().includes('room'));
+		// What goes through Redis, seen by a subscriber of its own.
+		const observer = createClient({ url: redis.url });
+		observer.on('error', () => {});
+		await observer.connect();
+		const published: string[] = [];
+		await observer.subscribe(`${CHANNEL_PREFIX}room`, (message) => published.push(message));
 
 		alice.send({ type: 'publish', topic: 'room', data: 'first' });
 		alice.send({ type: 'publish', topic: 'room', data: 'second' });
@@ -148,6 +154,11 @@ describe('relay instances sharing rooms through Redis', () => {
 		expect((await nextPublish(carol)).data).toBe('third');
 		expect((await drain(alice)).map((message) => message.data)).toEqual([]);
 		expect((await drain(bob)).map((message) => message.data)).toEqual(['third']);
+		// Each publish went to Redis once, by the instance its sender is on, tagged with its id.
+		await until(() => published.length >= 3);
+		const tags = published.map((message) => message.slice(0, message.indexOf('\n')));
+		expect(tags).toEqual([one.redis!.instanceId, one.redis!.instanceId, two.redis!.instanceId]);
+		observer.destroy();
 	});
 
 	it('subscribe in Redis only to topics with local members, and leave with the last one', async () => {
