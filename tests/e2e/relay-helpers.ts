@@ -6,7 +6,8 @@
  */
 import { chromium, devices, expect } from '@playwright/test';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { chromiumArgs, WALLET_URL } from '../../playwright.config';
+import { WALLET_URL } from '../../playwright.config';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.js';
 import { createVault, PASSWORD, unlock } from './helpers';
 
 /**
@@ -104,7 +105,7 @@ export async function launch(
 	options: { marker: string; relayOnly?: boolean }
 ): Promise<Device> {
 	const browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+		executablePath: chromiumPath,
 		args: chromiumArgs
 	});
 	const phone = devices['Pixel 7'];
