@@ -154,9 +154,22 @@ export async function tab(page: Page, name: 'Papers' | 'Devices' | 'Settings') {
 	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
 }
 
+/** A TURN server typed in Settings, as a person given its address and credentials would. */
+export interface TypedTurn {
+	url: string;
+	username: string;
+	credential: string;
+}
+
 /** On a page that shows the sync settings form (Settings, or /pair's connection settings). */
-export async function useRelay(page: Page, url: string) {
+export async function useRelay(page: Page, url: string, turn?: TypedTurn) {
 	await page.getByLabel('Signaling relays (one per line)').fill(url);
+	if (turn) {
+		await page.getByRole('button', { name: 'Add a STUN or TURN server' }).click();
+		await page.getByLabel('Address (stun:, turn: or turns:)').fill(turn.url);
+		await page.getByLabel('Username (TURN)').fill(turn.username);
+		await page.getByLabel('Password (TURN)').fill(turn.credential);
+	}
 	await page.getByRole('button', { name: 'Save sync settings' }).click();
 	await expect(page.getByText('Sync settings saved.')).toBeVisible();
 }
@@ -171,24 +184,30 @@ export async function setEmail(page: Page, value: string) {
 }
 
 /** A new vault on `device`, synced through `relayUrl`. */
-export async function createVaultOn(device: Device, relayUrl: string) {
+export async function createVaultOn(device: Device, relayUrl: string, turn?: TypedTurn) {
 	await createVault(device.page);
 	await tab(device.page, 'Settings');
-	await useRelay(device.page, relayUrl);
+	await useRelay(device.page, relayUrl, turn);
 }
 
 /**
  * `joiner` pairs with `host` through the one-time link, the joiner using `relayUrl`: same code
  * on both screens, confirmed on the host, password typed on the joiner.
  */
-export async function pair(host: Device, joiner: Device, relayUrl: string, name: string) {
+export async function pair(
+	host: Device,
+	joiner: Device,
+	relayUrl: string,
+	name: string,
+	turn?: TypedTurn
+) {
 	await tab(host.page, 'Devices');
 	await host.page.getByRole('button', { name: 'Add a device' }).click();
 	const link = await host.page.getByLabel('One-time link').inputValue();
 
 	await joiner.page.goto('/pair');
 	await joiner.page.getByText('Connection settings').click();
-	await useRelay(joiner.page, relayUrl);
+	await useRelay(joiner.page, relayUrl, turn);
 	await joiner.page.getByLabel('Device name').fill(name);
 	await joiner.page.goto(link);
 

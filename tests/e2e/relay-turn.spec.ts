@@ -10,12 +10,16 @@
  * real traffic) and at least as many bytes as the data channels carried, and never the marker
  * entered in the vault. The data-channel tap in each page must not see the marker either.
  *
+ * A second test: a TURN server typed in Settings (address, username, password) still carries
+ * sync when the relay hands out no credentials.
+ *
  * Loopback is enough here: STACK.md's "no ICE candidates" is about a network namespace with only
  * `lo`; this machine has an interface, and Chromium gathers relay candidates from a coturn on
  * 127.0.0.1 (coturn needs --allow-loopback-peers for that, a test-only flag).
  */
 import { expect, test } from '@playwright/test';
 import { startRelay, type RunningRelay } from '../../scripts/relay.js';
+import { turnCredential } from '../../scripts/relay-turn.js';
 import { startCoturn, startUdpTap, type Coturn, type UdpTap } from '../helpers/coturn';
 import {
 	createVaultOn,
@@ -99,5 +103,39 @@ test.describe('sync through TURN with credentials from the relay', () => {
 		expect(tap.hits(REALM)).toBeGreaterThan(0);
 		expect(tap.bytes()).toBeGreaterThanOrEqual(a.tap.bytes);
 		expect(tap.hits(MARKER)).toBe(0);
+	});
+
+	test('a TURN server typed in Settings still works, with a relay that hands out none', async () => {
+		test.setTimeout(TEST_MS);
+		const plainRelay = await startRelay({ port: 0 });
+		try {
+			// What a person running their own coturn would give each device: address, username and
+			// password (here a REST credential of the same coturn, made by hand).
+			const typed = turnCredential({
+				secret: SECRET,
+				expiresAt: Math.floor(Date.now() / 1000) + 3600,
+				id: 'typed-by-hand'
+			});
+			const turn = { url: `turn:127.0.0.1:${tap.port}?transport=udp`, ...typed };
+			const datagramsBefore = tap.datagrams();
+			const c = await launch('C', { marker: MARKER, relayOnly: true });
+			const d = await launch('D', { marker: MARKER, relayOnly: true });
+			all.push(c, d);
+			await createVaultOn(c, plainRelay.url, turn);
+			await setEmail(c.page, email('typed'));
+			await pair(c, d, plainRelay.url, 'Phone D', turn);
+			await expect(row(d.page, 'email')).toContainText(email('typed'), { timeout: STEP_MS });
+			for (const device of [c, d]) {
+				// Only the typed server: the relay had none to add.
+				const usernames = new Set(device.tap.iceServers.map((server) => server.username));
+				expect([...usernames]).toEqual([typed.username]);
+				expect(new Set(device.tap.selectedCandidateTypes)).toEqual(new Set(['relay']));
+				expect(device.tap.markerHits).toBe(0);
+			}
+			expect(tap.datagrams()).toBeGreaterThan(datagramsBefore);
+			expect(tap.hits(MARKER)).toBe(0);
+		} finally {
+			await plainRelay.close();
+		}
 	});
 });
