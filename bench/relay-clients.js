@@ -1,11 +1,13 @@
 // The clients of the relay bench (bench/06-relay.bench.js), in a process of their own so their
 // memory is not counted as the relay's. Driven over the IPC channel: one request, one answer.
-//   { task: 'idle', url, count }            open `count` connections, a ping round trip on each,
+//   { task: 'idle', url, count, rooms? }    open `count` connections (in rooms of two if asked),
+//                                           a ping round trip on each,
 //                                           then hold them until { task: 'close' }
-//   { task: 'latency', url, rooms, rounds, bytes }
-//                                           two members per room; every room publishes once a
-//                                           second, staggered, for `rounds` seconds; answers
-//                                           each publish -> receive time, in ms
+//   { task: 'latency', url, receiverUrl?, rooms, rounds, bytes }
+//                                           two members per room (the receiver on receiverUrl,
+//                                           another relay instance, if given); every room
+//                                           publishes once a second, staggered, for `rounds`
+//                                           seconds; answers each publish -> receive time, in ms
 //   { task: 'flood', url, publishers, seconds, perSecond, bytes }
 //                                           one member that never reads, one that does, and
 //                                           publishers sending to their room at `perSecond`
@@ -51,27 +53,40 @@ async function openMany(url, count, parallel = 250) {
 	return sockets;
 }
 
-async function idle({ url, count }) {
+async function idle({ url, count, rooms = false }) {
 	const started = performance.now();
 	held = await openMany(url, count);
 	const opened = performance.now() - started;
 	let pongs = 0;
 	for (let start = 0; start < held.length; start += 1000) {
-		const answers = await Promise.allSettled(held.slice(start, start + 1000).map(pingPong));
+		const batch = held.slice(start, start + 1000);
+		// In rooms of two, as devices of one vault: the pong comes after the subscribe.
+		if (rooms) {
+			batch.forEach((socket, i) =>
+				socket.send(JSON.stringify({ type: 'subscribe', topics: [`idle-${(start + i) >> 1}`] }))
+			);
+		}
+		const answers = await Promise.allSettled(batch.map(pingPong));
 		pongs += answers.filter((answer) => answer.status === 'fulfilled').length;
 	}
 	return { opened: held.length, pongs, openMs: opened };
 }
 
-async function latency({ url, rooms, rounds, bytes }) {
-	held = await openMany(url, rooms * 2);
+async function latency({ url, receiverUrl = url, rooms, rounds, bytes }) {
+	const senders = await openMany(url, rooms);
+	const receivers = await openMany(receiverUrl, rooms);
+	held = senders.flatMap((sender, room) => [sender, receivers[room]]);
 	const filler = 'x'.repeat(bytes);
 	const samples = [];
+	/** Rooms whose receiver got a warm-up probe. */
+	const warm = new Set();
 	for (let room = 0; room < rooms; room++) {
 		const receiver = held[2 * room + 1];
 		receiver.on('message', (data) => {
 			const message = JSON.parse(data.toString());
-			if (message.type === 'publish') samples.push(performance.now() - message.data.at);
+			if (message.type !== 'publish') return;
+			if (message.data.probe) warm.add(room);
+			else samples.push(performance.now() - message.data.at);
 		});
 	}
 	// Subscribed everywhere (the pong comes after the subscribe) before the first publish.
@@ -82,6 +97,18 @@ async function latency({ url, rooms, rounds, bytes }) {
 				return pingPong(socket);
 			})
 		);
+	}
+	// Across instances, the receiver's instance subscribes in Redis after its pong: probe every
+	// room until its receiver hears it, so no measured publish is lost to a subscription on its way.
+	if (receiverUrl !== url) {
+		while (warm.size < rooms) {
+			for (let room = 0; room < rooms; room++) {
+				if (warm.has(room)) continue;
+				const probe = { type: 'publish', topic: `room-${room}`, data: { probe: true } };
+				held[2 * room].send(JSON.stringify(probe));
+			}
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
 	}
 	const expected = rooms * rounds;
 	const ticksPerSecond = 100;

@@ -9,6 +9,8 @@ export interface RelayLimits {
 	heartbeatMs: number;
 	handshakeTimeoutMs: number;
 	closeTimeoutMs: number;
+	turnCredentialsPerMinute: number;
+	turnCredentialsBurst: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<RelayLimits>;

@@ -28,7 +28,14 @@ export const DEFAULT_LIMITS = Object.freeze({
 	 * How long a connection the relay closes has to answer the close frame before it is cut. A
 	 * reader closed for being too slow may never read it, and holds its queue meanwhile.
 	 */
-	closeTimeoutMs: 5_000
+	closeTimeoutMs: 5_000,
+	/**
+	 * TURN credentials (GET …/turn-credentials) one address may fetch a minute, sustained... The
+	 * wallet fetches one set each time sync starts (at each unlock).
+	 */
+	turnCredentialsPerMinute: 10,
+	/** ...and at once. */
+	turnCredentialsBurst: 20
 });
 
 /** @typedef {{ -readonly [K in keyof typeof DEFAULT_LIMITS]: number }} RelayLimits */
@@ -43,7 +50,9 @@ export const LIMIT_VARIABLES = Object.freeze({
 	maxConnectionsPerAddress: 'RELAY_MAX_CONNECTIONS_PER_ADDRESS',
 	heartbeatMs: 'RELAY_HEARTBEAT_MS',
 	handshakeTimeoutMs: 'RELAY_HANDSHAKE_TIMEOUT_MS',
-	closeTimeoutMs: 'RELAY_CLOSE_TIMEOUT_MS'
+	closeTimeoutMs: 'RELAY_CLOSE_TIMEOUT_MS',
+	turnCredentialsPerMinute: 'RELAY_TURN_CREDENTIALS_PER_MINUTE',
+	turnCredentialsBurst: 'RELAY_TURN_CREDENTIALS_BURST'
 });
 
 /**

@@ -1,4 +1,5 @@
 import type { RelayLimits } from './relay-limits.js';
+import type { TurnConfig } from './relay-turn.js';
 
 export type { RelayLimits } from './relay-limits.js';
 
@@ -15,6 +16,21 @@ export interface RelayOptions {
 	limits?: Partial<RelayLimits>;
 	/** Peers whose X-Forwarded-For names the client. Default: loopback. */
 	trustedProxies?: Iterable<string>;
+	/** Share rooms with other instances through this Redis (REDIS_URL); unset: in memory only. */
+	redisUrl?: string;
+	/** Hand out coturn credentials at GET …/turn-credentials (TURN_* variables). */
+	turn?: TurnConfig;
+}
+
+export interface RelayRedisStatus {
+	/** Random per process; tags what it publishes so it can drop its own messages coming back. */
+	instanceId: string;
+	/** Both Redis connections (publish, subscribe) are up. */
+	isConnected(): boolean;
+	/** Topics this instance is subscribed to in Redis now. */
+	subscribedTopics(): string[];
+	/** Publishes not passed on because Redis was away. */
+	dropped(): number;
 }
 
 export interface RunningRelay {
@@ -26,6 +42,8 @@ export interface RunningRelay {
 	limits: Readonly<RelayLimits>;
 	/** Open connections (those refused over a limit are not counted). */
 	connections(): number;
+	/** Undefined without redisUrl. */
+	redis: RelayRedisStatus | undefined;
 	/** Bytes waiting to be sent, over every connection. */
 	queuedBytes(): number;
 	close(): Promise<void>;

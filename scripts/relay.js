@@ -17,14 +17,21 @@
 //   1009 a message over the size cap (ws itself)
 //   1013 try again later: too slow to read what it is sent, too many connections from its address
 //
+// Scaling out: with REDIS_URL, instances share rooms through Redis pub/sub (relay-redis.js), so
+// devices sent to different instances by a load balancer still meet; without it, this process
+// is the whole relay. TURN: with TURN_SECRET and TURN_URLS, GET …/turn-credentials hands out
+// short-lived coturn credentials, rate-limited per address (relay-turn.js).
+//
 //   node scripts/relay.js                        127.0.0.1:4444
 //   HOST=0.0.0.0 PORT=8080 node scripts/relay.js  every interface (behind a TLS proxy)
+//   REDIS_URL=redis://127.0.0.1:6379 PORT=4001 node scripts/relay.js   one of several instances
 import { appendFileSync } from 'node:fs';
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { clientAddress, DEFAULT_TRUSTED_PROXIES, trustedProxiesFromEnv } from './relay-address.js';
 import { DEFAULT_LIMITS, limitsFromEnv, MessageBudget } from './relay-limits.js';
+import { turnConfigFromEnv, turnCredentialsHandler } from './relay-turn.js';
 
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PORT = 4444;
@@ -50,7 +57,7 @@ const ignore = () => {};
  */
 
 /**
- * @param {{ host?: string, port?: number, onMessage?: (text: string, from: { connection: number, userAgent: string }) => void, tapFile?: string, limits?: Partial<import('./relay-limits.js').RelayLimits>, trustedProxies?: Iterable<string> }} [options]
+ * @param {{ host?: string, port?: number, onMessage?: (text: string, from: { connection: number, userAgent: string }) => void, tapFile?: string, limits?: Partial<import('./relay-limits.js').RelayLimits>, trustedProxies?: Iterable<string>, redisUrl?: string, turn?: import('./relay-turn.js').TurnConfig }} [options]
  */
 export async function startRelay(options = {}) {
 	const host = options.host ?? DEFAULT_HOST;
@@ -87,6 +94,19 @@ export async function startRelay(options = {}) {
 	/** @param {Error} error */
 	const report = (error) => log('error', error.message);
 
+	// With REDIS_URL, rooms are shared with the other instances (relay-redis.js); without, this
+	// process is the whole relay, and does not even load the Redis client (about 20 MiB of RSS).
+	const redis = options.redisUrl
+		? (await import('./relay-redis.js')).startRedisBridge({
+				url: options.redisUrl,
+				maxMessageBytes: limits.maxMessageBytes,
+				log,
+				onMessage: (topic, text) => fanOut(topic, text)
+			})
+		: undefined;
+	// GET …/turn-credentials: short-lived TURN credentials for coturn (relay-turn.js).
+	const turnCredentials = turnCredentialsHandler({ turn: options.turn, limits, trustedProxies });
+
 	const server = http.createServer(
 		{
 			// A request (the WebSocket upgrade is one) must arrive whole within the handshake time.
@@ -94,7 +114,8 @@ export async function startRelay(options = {}) {
 			requestTimeout: limits.handshakeTimeoutMs,
 			connectionsCheckingInterval: Math.min(1_000, limits.handshakeTimeoutMs)
 		},
-		(_request, response) => {
+		(request, response) => {
+			if (turnCredentials.handles(request)) return turnCredentials.answer(request, response);
 			response.writeHead(200, { 'Content-Type': 'text/plain' });
 			response.end('okay');
 		}
@@ -199,7 +220,10 @@ export async function startRelay(options = {}) {
 		member.topics.delete(topic);
 		const set = subscribers.get(topic);
 		set?.delete(member);
-		if (set?.size === 0) subscribers.delete(topic);
+		if (set?.size === 0) {
+			subscribers.delete(topic);
+			redis?.unlisten(topic);
+		}
 	}
 
 	/** @param {Member} member @param {unknown} topic */
@@ -237,7 +261,10 @@ export async function startRelay(options = {}) {
 					}
 					member.topics.add(topic);
 					let set = subscribers.get(topic);
-					if (!set) subscribers.set(topic, (set = new Set()));
+					if (!set) {
+						subscribers.set(topic, (set = new Set()));
+						redis?.listen(topic);
+					}
 					set.add(member);
 				}
 				break;
@@ -247,6 +274,7 @@ export async function startRelay(options = {}) {
 			case 'publish':
 				if (typeof message.topic !== 'string' || topicTooLong(member, message.topic)) return;
 				fanOut(message.topic, text);
+				redis?.publish(message.topic, text);
 				break;
 			case 'ping':
 				deliver(member, PONG);
@@ -256,7 +284,10 @@ export async function startRelay(options = {}) {
 
 	/**
 	 * Hands a publish to every subscriber of its topic on this relay: the one place a message
-	 * fans out (a relay shared between processes would also pass it on from here).
+	 * fans out, whether a member of this instance sent it or another instance passed it on
+	 * through Redis (then after the same size check, relay-redis.js). The rate limits were the
+	 * sender's instance's to apply, per connection; the cap on what waits to be read by each
+	 * receiver applies here, in deliver(), whoever sent it.
 	 *
 	 * What goes out is the sender's own text with the subscriber count appended, as y-webrtc's
 	 * server sends it, built once for every receiver: never parsed back into text, which a
@@ -311,6 +342,11 @@ export async function startRelay(options = {}) {
 			server.off('error', reject);
 			resolve(undefined);
 		});
+	}).catch(async (error) => {
+		// Not listening (say, the port is taken): nothing may keep reconnecting to Redis.
+		clearInterval(heartbeat);
+		await redis?.close();
+		throw error;
 	});
 	// From now on a server error (EMFILE when a flood exhausts file descriptors) is reported and
 	// the relay carries on; the connections that caused it close and free what they held. A bad
@@ -325,6 +361,13 @@ export async function startRelay(options = {}) {
 		url: `ws://${urlHost}:${address.port}`,
 		limits: Object.freeze({ ...limits }),
 		connections: () => members.size,
+		/** Sharing rooms through Redis (undefined without redisUrl). */
+		redis: redis && {
+			instanceId: redis.instanceId,
+			isConnected: redis.isConnected,
+			subscribedTopics: redis.subscribedTopics,
+			dropped: redis.dropped
+		},
 		/** Bytes waiting to be sent, over every connection. */
 		queuedBytes: () => {
 			let total = 0;
@@ -335,6 +378,7 @@ export async function startRelay(options = {}) {
 			/** @type {Promise<void>} */ (
 				new Promise((resolve) => {
 					clearInterval(heartbeat);
+					void redis?.close();
 					for (const socket of sockets.clients) socket.terminate();
 					sockets.close();
 					server.close(() => resolve());
@@ -351,10 +395,11 @@ if (runDirectly) {
 		console.error(`Invalid PORT: ${process.env.PORT}`);
 		process.exit(1);
 	}
-	let limits, trustedProxies;
+	let limits, trustedProxies, turn;
 	try {
 		limits = limitsFromEnv(process.env);
 		trustedProxies = trustedProxiesFromEnv(process.env);
+		turn = turnConfigFromEnv(process.env);
 	} catch (error) {
 		console.error(/** @type {Error} */ (error).message);
 		process.exit(1);
@@ -364,13 +409,26 @@ if (runDirectly) {
 		port,
 		tapFile: process.env.RELAY_TAP_FILE || undefined,
 		limits,
-		trustedProxies
+		trustedProxies,
+		redisUrl: process.env.REDIS_URL || undefined,
+		turn
 	});
 	console.log(`Signaling relay listening on ${relay.url}`);
 	console.log(
 		`Limits: ${Object.entries(relay.limits)
 			.map(([key, value]) => `${key}=${value}`)
 			.join(' ')}; trusted proxies: ${[...trustedProxies].join(', ') || 'none'}`
+	);
+	// Neither line names the Redis password or the TURN secret.
+	console.log(
+		relay.redis
+			? `Rooms shared through Redis (instance ${relay.redis.instanceId})`
+			: 'Rooms kept in this process (no REDIS_URL)'
+	);
+	console.log(
+		turn
+			? `TURN credentials for ${turn.urls.join(', ')}, valid ${turn.ttlSeconds} s`
+			: 'No TURN credentials (no TURN_SECRET)'
 	);
 	const stop = () => relay.close().then(() => process.exit(0));
 	process.on('SIGINT', stop);

@@ -64,20 +64,28 @@ class SyncState {
 		this.#chain = this.#chain.then(async () => {
 			if (run !== this.#run) return;
 			try {
-				const [engineModule, { readSyncSettings, toIceServers }, { deriveInWorker }] =
-					await Promise.all([
-						loadEngine(),
-						import('$lib/sync/settings'),
-						import('$lib/vault/kdf-client')
-					]);
+				const [
+					engineModule,
+					{ readSyncSettings, toIceServers },
+					{ deriveInWorker },
+					{ withRelayTurnServers }
+				] = await Promise.all([
+					loadEngine(),
+					import('$lib/sync/settings'),
+					import('$lib/vault/kdf-client'),
+					import('$lib/sync/turn-credentials')
+				]);
 				if (run !== this.#run) return;
 				const settings = readSyncSettings();
+				// Settings' ICE servers, then the relays' short-lived TURN credentials, if any.
+				const iceServers = await withRelayTurnServers(
+					toIceServers(settings.iceServers),
+					settings.signalingUrls
+				);
+				if (run !== this.#run) return;
 				const engine = await engineModule.startDeviceSync({
 					vault,
-					settings: {
-						signalingUrls: settings.signalingUrls,
-						iceServers: toIceServers(settings.iceServers)
-					},
+					settings: { signalingUrls: settings.signalingUrls, iceServers },
 					deriveKey: deriveInWorker,
 					defaultName:
 						localStorage.getItem(DEVICE_NAME_KEY) ||
