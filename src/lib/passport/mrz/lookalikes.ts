@@ -11,6 +11,25 @@ import type { MrzFormat } from './proposals.js';
 const TO_DIGIT: Readonly<Record<string, string>> = { O: '0', I: '1', S: '5', B: '8' };
 const TO_LETTER: Readonly<Record<string, string>> = { '0': 'O', '1': 'I', '5': 'S', '8': 'B' };
 const SWAP: Readonly<Record<string, string>> = { ...TO_DIGIT, ...TO_LETTER };
+/**
+ * Where a zone holds only digits or only letters, more of an OCR engine's confusions can be
+ * undone (Z/2, G/6, T/1, Q/0, D/0, A/4): the zone allows one reading only. They stay out of the
+ * swaps in mixed zones, where each added pair would make more readings pass a check digit.
+ */
+const FORCED_DIGIT: Readonly<Record<string, string>> = {
+	...TO_DIGIT,
+	Z: '2',
+	G: '6',
+	T: '1',
+	Q: '0',
+	D: '0'
+};
+const FORCED_LETTER: Readonly<Record<string, string>> = {
+	...TO_LETTER,
+	'2': 'Z',
+	'6': 'G',
+	'4': 'A'
+};
 /** More swaps than this in one field is not a misread any more: leave it flagged. */
 const MAX_SWAPS = 2;
 
@@ -188,7 +207,7 @@ export function correctLookAlikes(
 
 	for (const zone of layout.zones) {
 		if (zone.kind === 'mixed') continue;
-		const table = zone.kind === 'digits' ? TO_DIGIT : TO_LETTER;
+		const table = zone.kind === 'digits' ? FORCED_DIGIT : FORCED_LETTER;
 		for (let column = zone.start; column < zone.end; column++) {
 			const to = table[lines[zone.line][column]];
 			if (to) change(zone.line, column, to);

@@ -1,0 +1,147 @@
+/**
+ * Reads the machine-readable zone of a passport or ID card photo, off the main thread (issue 13):
+ * finds the MRZ band and cuts it straight (mrz-band.ts), reads it with Tesseract restricted to
+ * the MRZ alphabet, puts each character in its fixed-pitch cell and takes a second look at the
+ * fillers (ocr-lines.ts, mrz-glyphs.ts). The text goes back to the page, which reads it with the
+ * same parser as typed lines: check digits and look-alike repair happen there.
+ *
+ * The engine, its WebAssembly and its model are served by the wallet itself under
+ * __PAPIERS_OCR_DIR__ (copied from npm packages at build time, see vite.config.ts), fetched only
+ * when the person asks, and kept by the service worker for offline use.
+ */
+import type Tesseract from 'tesseract.js';
+import { mrzFromOcr } from '$lib/passport/mrz/ocr-lines';
+import { cutBand, findMrzBand, rgbaToGrey, toPgm, type GreyImage } from './mrz-band.js';
+import { relabelFillers, type BoxedSymbol } from './mrz-glyphs.js';
+import type { MrzOcrReply, MrzOcrRequest } from './mrz-ocr-protocol.js';
+import { decodeUpright } from './render.js';
+
+declare const __PAPIERS_OCR_DIR__: string;
+
+// The app's TypeScript config carries the DOM library, not the worker one: name what is used.
+const scope = self as unknown as {
+	onmessage: ((event: MessageEvent<MrzOcrRequest>) => void) | null;
+	postMessage(message: MrzOcrReply): void;
+	location: Location;
+};
+
+/** Longest side the photo is analysed at: the MRZ stays legible, the work stays small. */
+const ANALYSIS_SIDE = 2000;
+const MRZ_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<';
+
+let engine: Promise<Tesseract.Worker> | undefined;
+
+/** Starts Tesseract once, from this origin only (no blob: worker, no CDN, no IndexedDB copy). */
+function startEngine(): Promise<Tesseract.Worker> {
+	engine ??= (async () => {
+		const { default: tesseract } = (await import('tesseract.js/dist/tesseract.esm.min.js')) as {
+			default: typeof Tesseract;
+		};
+		const base = new URL(__PAPIERS_OCR_DIR__, scope.location.origin).href;
+		const worker = await tesseract.createWorker('eng', tesseract.OEM.LSTM_ONLY, {
+			workerPath: `${base}worker.min.js`,
+			corePath: base,
+			langPath: base.replace(/\/$/, ''),
+			workerBlobURL: false,
+			// The service worker keeps the model; a second copy in IndexedDB would only take space.
+			cacheMethod: 'none',
+			gzip: true
+		});
+		await worker.setParameters({
+			tessedit_char_whitelist: MRZ_ALPHABET,
+			// One uniform block of text: the band holds nothing but the MRZ lines.
+			tessedit_pageseg_mode: tesseract.PSM.SINGLE_BLOCK
+		});
+		return worker;
+	})();
+	engine.catch(() => (engine = undefined));
+	return engine;
+}
+
+async function greyPhoto(photo: Blob): Promise<GreyImage> {
+	const bitmap = await decodeUpright(photo);
+	const scale = Math.min(1, ANALYSIS_SIDE / Math.max(bitmap.width, bitmap.height));
+	const width = Math.max(1, Math.round(bitmap.width * scale));
+	const height = Math.max(1, Math.round(bitmap.height * scale));
+	const canvas = new OffscreenCanvas(width, height);
+	const context = canvas.getContext('2d');
+	if (!context) throw new Error('No 2D OffscreenCanvas');
+	context.drawImage(bitmap, 0, 0, width, height);
+	bitmap.close();
+	return rgbaToGrey(context.getImageData(0, 0, width, height).data, width, height);
+}
+
+function boxedLines(page: Tesseract.Page): BoxedSymbol[][] {
+	return (page.blocks ?? [])
+		.flatMap((block) => block.paragraphs)
+		.flatMap((paragraph) => paragraph.lines)
+		.map((line) =>
+			line.words
+				.flatMap((word) => word.symbols)
+				.map((symbol) => ({
+					text: symbol.text,
+					confidence: symbol.confidence,
+					...symbol.bbox
+				}))
+		);
+}
+
+async function handle({ id, photo }: MrzOcrRequest): Promise<void> {
+	let startMs = 0;
+	const began = performance.now();
+	const fail = (reason: 'no_mrz' | 'unreadable' | 'unsupported', message: string) =>
+		scope.postMessage({
+			id,
+			ok: false,
+			reason,
+			message,
+			startMs,
+			readMs: performance.now() - began - startMs
+		});
+	let tesseract: Tesseract.Worker;
+	try {
+		const starting = performance.now();
+		const wasStarted = engine !== undefined;
+		tesseract = await startEngine();
+		if (!wasStarted) startMs = performance.now() - starting;
+	} catch (error) {
+		fail('unsupported', String(error));
+		return;
+	}
+	let grey: GreyImage;
+	try {
+		grey = await greyPhoto(photo);
+	} catch (error) {
+		fail('unsupported', String(error));
+		return;
+	}
+	const band = findMrzBand(grey);
+	if (!band) {
+		fail('no_mrz', 'No MRZ band in the photo');
+		return;
+	}
+	const cut = cutBand(grey, band);
+	try {
+		const { data } = await tesseract.recognize(toPgm(cut), {}, { blocks: true, text: false });
+		const mrz = mrzFromOcr(relabelFillers(cut, boxedLines(data)).map((symbols) => ({ symbols })));
+		if (!mrz) {
+			fail('unreadable', 'The band does not read as MRZ lines');
+			return;
+		}
+		scope.postMessage({
+			id,
+			ok: true,
+			text: mrz.lines.join('\n'),
+			startMs,
+			readMs: performance.now() - began - startMs
+		});
+	} catch (error) {
+		fail('unsupported', String(error));
+	}
+}
+
+// One photo at a time: Tesseract's worker reads one image at a time anyway.
+let queue = Promise.resolve();
+scope.onmessage = (event) => {
+	queue = queue.then(() => handle(event.data));
+};
