@@ -2,7 +2,7 @@
  * Reads the machine-readable zone of a passport or ID card photo, off the main thread (issue 13):
  * finds the MRZ band and cuts it straight (mrz-band.ts), reads it with Tesseract restricted to
  * the MRZ alphabet, puts each character in its fixed-pitch cell and takes a second look at the
- * fillers (ocr-lines.ts, mrz-glyphs.ts). The text goes back to the page, which reads it with the
+ * cells read as K, L, E or C, which may be fillers (ocr-lines.ts, mrz-glyphs.ts). The text goes back to the page, which reads it with the
  * same parser as typed lines: check digits and look-alike repair happen there.
  *
  * The engine, its WebAssembly and its model are served by the wallet itself under
@@ -10,9 +10,9 @@
  * when the person asks, and kept by the service worker for offline use.
  */
 import type Tesseract from 'tesseract.js';
-import { mrzFromOcr } from '$lib/passport/mrz/ocr-lines';
+import { mrzFromOcr, type OcrLine } from '$lib/passport/mrz/ocr-lines';
 import { cutBand, findMrzBand, rgbaToGrey, toPgm, type GreyImage } from './mrz-band.js';
-import { relabelFillers, type BoxedSymbol } from './mrz-glyphs.js';
+import { fillerJudge } from './mrz-glyphs.js';
 import type { MrzOcrReply, MrzOcrRequest } from './mrz-ocr-protocol.js';
 import { decodeUpright } from './render.js';
 
@@ -71,19 +71,15 @@ async function greyPhoto(photo: Blob): Promise<GreyImage> {
 	return rgbaToGrey(context.getImageData(0, 0, width, height).data, width, height);
 }
 
-function boxedLines(page: Tesseract.Page): BoxedSymbol[][] {
+function boxedLines(page: Tesseract.Page): OcrLine[] {
 	return (page.blocks ?? [])
 		.flatMap((block) => block.paragraphs)
 		.flatMap((paragraph) => paragraph.lines)
-		.map((line) =>
-			line.words
+		.map((line) => ({
+			symbols: line.words
 				.flatMap((word) => word.symbols)
-				.map((symbol) => ({
-					text: symbol.text,
-					confidence: symbol.confidence,
-					...symbol.bbox
-				}))
-		);
+				.map((symbol) => ({ text: symbol.text, confidence: symbol.confidence, ...symbol.bbox }))
+		}));
 }
 
 async function handle({ id, photo }: MrzOcrRequest): Promise<void> {
@@ -123,7 +119,7 @@ async function handle({ id, photo }: MrzOcrRequest): Promise<void> {
 	const cut = cutBand(grey, band);
 	try {
 		const { data } = await tesseract.recognize(toPgm(cut), {}, { blocks: true, text: false });
-		const mrz = mrzFromOcr(relabelFillers(cut, boxedLines(data)).map((symbols) => ({ symbols })));
+		const mrz = mrzFromOcr(boxedLines(data), fillerJudge(cut));
 		if (!mrz) {
 			fail('unreadable', 'The band does not read as MRZ lines');
 			return;
