@@ -14,6 +14,8 @@ export interface FieldScore {
 	allCorrect: boolean;
 	/** Fields whose value differs from the truth although their check digit passed. */
 	wrongButValid: string[];
+	/** Wrong fields the editor would fill or tick without asking (check passed, or none to check). */
+	wrongUnasked: string[];
 	/** Fields shown for the person to confirm (check failed, corrected, or a problem). */
 	flagged: number;
 	wrong: string[];
@@ -23,9 +25,16 @@ function score(read: string, truth: string): FieldScore {
 	const today = localCalendarDate(new Date());
 	const expected = readMrz(truth, today);
 	if (!expected.ok) throw new Error(`The generator's lines do not parse: ${truth}`);
-	const actual = readMrz(read, today);
+	const actual = readMrz(read, today, { requireAllChecks: true });
 	if (!actual.ok) {
-		return { parsed: false, allCorrect: false, wrongButValid: [], flagged: 0, wrong: ['all'] };
+		return {
+			parsed: false,
+			allCorrect: false,
+			wrongButValid: [],
+			wrongUnasked: [],
+			flagged: 0,
+			wrong: ['all']
+		};
 	}
 	const all = (reading: typeof expected.reading): Proposal[] => [
 		...reading.document,
@@ -34,18 +43,27 @@ function score(read: string, truth: string): FieldScore {
 	const truthByKey = new Map(all(expected.reading).map((proposal) => [proposal.key, proposal]));
 	const wrong: string[] = [];
 	const wrongButValid: string[] = [];
+	const wrongUnasked: string[] = [];
 	let flagged = 0;
 	for (const proposal of all(actual.reading)) {
 		const right = truthByKey.get(proposal.key)?.value;
-		if (proposal.check === 'invalid' || proposal.check === 'corrected' || proposal.problem) {
-			flagged++;
-		}
+		if ((proposal.check !== 'valid' && proposal.check !== 'none') || proposal.problem) flagged++;
 		if (proposal.value !== right) {
 			wrong.push(proposal.key);
 			if (proposal.check === 'valid') wrongButValid.push(proposal.key);
+			if ((proposal.check === 'valid' || proposal.check === 'none') && !proposal.problem) {
+				wrongUnasked.push(proposal.key);
+			}
 		}
 	}
-	return { parsed: true, allCorrect: wrong.length === 0, wrongButValid, flagged, wrong };
+	return {
+		parsed: true,
+		allCorrect: wrong.length === 0,
+		wrongButValid,
+		wrongUnasked,
+		flagged,
+		wrong
+	};
 }
 
 (globalThis as unknown as { benchMrz: { score: typeof score } }).benchMrz = { score };
