@@ -158,7 +158,11 @@ export function findMrzBand(photo: GreyImage): Band | undefined {
 	if (edges.count < 200) return undefined;
 	const size = image.width + image.height;
 
-	let best = { angle: 0, score: -1, bins: new Float64Array(0) };
+	let best: { angle: number; score: number; bins: Float64Array } = {
+		angle: 0,
+		score: -1,
+		bins: new Float64Array(0)
+	};
 	for (
 		let degrees = -MAX_ANGLE_DEGREES;
 		degrees <= MAX_ANGLE_DEGREES;

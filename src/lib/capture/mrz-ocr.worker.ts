@@ -118,7 +118,9 @@ async function handle({ id, photo }: MrzOcrRequest): Promise<void> {
 	}
 	const cut = cutBand(grey, band);
 	try {
-		const { data } = await tesseract.recognize(toPgm(cut), {}, { blocks: true, text: false });
+		// Tesseract.js types list Buffer, not Uint8Array; its browser loader takes bytes as they are.
+		const pgm = toPgm(cut) as unknown as Tesseract.ImageLike;
+		const { data } = await tesseract.recognize(pgm, {}, { blocks: true, text: false });
 		const mrz = mrzFromOcr(boxedLines(data), fillerJudge(cut));
 		if (!mrz) {
 			fail('unreadable', 'The band does not read as MRZ lines');
