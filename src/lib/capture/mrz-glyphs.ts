@@ -5,7 +5,7 @@
  * K, L, E and C have a tall vertical stroke; the two arms of a `<` never run down a column for
  * long. Measuring that in the cell's pixels tells them apart whatever the model thought.
  */
-import type { CellLine, FillerJudge } from '$lib/passport/mrz/ocr-lines';
+import type { CellLine, CellReview } from '$lib/passport/mrz/ocr-lines';
 import type { GreyImage } from './mrz-band.js';
 
 function median(values: number[]): number {
@@ -70,18 +70,18 @@ export function stemHeight(
 const FILLER_STEM: Readonly<Record<string, number>> = { K: 0.7, L: 0.7, E: 0.7, C: 0.56 };
 
 /**
- * A judge for mrzFromOcr over this band image: a cell read as K, L, E or C with no tall stroke
+ * A review for mrzFromOcr over this band image: a cell read as K, L, E or C with no tall stroke
  * is a filler.
  */
-export function fillerJudge(image: GreyImage): FillerJudge {
+export function fillerReview(image: GreyImage): CellReview {
 	return (lines) =>
 		lines.map((line) => {
 			const span = verticalSpan(line);
 			return line.texts.map((text, cell) => {
 				const limit = FILLER_STEM[text];
-				if (!span || !(line.pitch > 0) || limit === undefined) return false;
+				if (!span || !(line.pitch > 0) || limit === undefined) return undefined;
 				const stem = stemHeight(image, line.centres[cell], line.pitch / 2, span.top, span.bottom);
-				return stem < limit;
+				return stem < limit ? '<' : undefined;
 			});
 		});
 }

@@ -10,9 +10,10 @@
  * when the person asks, and kept by the service worker for offline use.
  */
 import type Tesseract from 'tesseract.js';
-import { mrzFromOcr, type OcrLine } from '$lib/passport/mrz/ocr-lines';
+import { positionKinds } from '$lib/passport/mrz/lookalikes';
+import { mrzFromOcr, type CellLine, type OcrLine } from '$lib/passport/mrz/ocr-lines';
 import { cutBand, findMrzBand, rgbaToGrey, toPgm, type GreyImage } from './mrz-band.js';
-import { fillerJudge } from './mrz-glyphs.js';
+import { fillerReview } from './mrz-glyphs.js';
 import type { MrzOcrReply, MrzOcrRequest } from './mrz-ocr-protocol.js';
 import { decodeUpright } from './render.js';
 
@@ -82,6 +83,86 @@ function boxedLines(page: Tesseract.Page): OcrLine[] {
 		}));
 }
 
+/** Cells below this confidence are read again on their own. */
+const UNSURE = 75;
+/** A second reading replaces the first only when the engine is this sure of it. */
+const REREAD_SURE = 80;
+/** Bounds the extra work on a poor photo: each second reading costs tens of milliseconds. */
+const MAX_REREADS = 8;
+
+/**
+ * Reads the unsure cells again, each with the cell before it as context (a single character
+ * alone reads worse): after a long run of fillers the model tends to take the last digit for one
+ * more `<`, or for H (seen on the composite check digit), which it reads right in a short
+ * window. Unsure: a low confidence, or a character its position cannot hold (a letter where only
+ * digits stand, a digit in a name).
+ */
+async function rereadUnsure(
+	tesseract: Tesseract.Worker,
+	image: Tesseract.ImageLike,
+	lines: CellLine[],
+	kinds: string[][]
+): Promise<(string | undefined)[][]> {
+	const out = lines.map((line) => line.texts.map((): string | undefined => undefined));
+	const impossible = (text: string, kind: string | undefined) =>
+		(kind === 'digits' && /[A-Z]/.test(text)) || (kind === 'letters' && /[0-9]/.test(text));
+	const unsure = lines
+		.flatMap((line, index) =>
+			line.confidence.map((confidence, cell) => ({
+				index,
+				cell,
+				line,
+				// Impossible characters first, then the least sure.
+				confidence: impossible(line.texts[cell], kinds[index]?.[cell]) ? -1 : confidence
+			}))
+		)
+		.filter((entry) => entry.confidence < UNSURE && entry.cell > 0)
+		.sort((a, b) => a.confidence - b.confidence)
+		.slice(0, MAX_REREADS);
+	if (unsure.length === 0) return out;
+	await tesseract.setParameters({ tessedit_pageseg_mode: '7' as Tesseract.PSM });
+	try {
+		for (const { index, cell, line } of unsure) {
+			const tall = line.symbols.filter((symbol) => symbol.y0 !== undefined);
+			if (tall.length === 0) continue;
+			const top = Math.min(...tall.map((symbol) => symbol.y0!));
+			const bottom = Math.max(...tall.map((symbol) => symbol.y1!));
+			const left = Math.max(0, Math.round(line.centres[cell - 1] - line.pitch * 0.6));
+			const right = Math.round(line.centres[cell] + line.pitch * 0.8);
+			const { data } = await tesseract.recognize(
+				image,
+				{
+					rectangle: {
+						left,
+						top: Math.max(0, Math.round(top - line.pitch * 0.4)),
+						width: right - left,
+						height: Math.round(bottom - top + line.pitch * 0.8)
+					}
+				},
+				{ blocks: true, text: false }
+			);
+			const symbols = boxedLines(data).flatMap((read) => read.symbols);
+			// The character nearest the cell's centre (boxes are in the whole band's pixels).
+			const nearest = symbols
+				.map((symbol) => ({
+					symbol,
+					distance: Math.abs((symbol.x0 + symbol.x1) / 2 - line.centres[cell])
+				}))
+				.sort((a, b) => a.distance - b.distance)[0];
+			if (
+				nearest &&
+				nearest.distance < line.pitch * 0.4 &&
+				nearest.symbol.confidence >= REREAD_SURE
+			) {
+				out[index][cell] = nearest.symbol.text;
+			}
+		}
+	} finally {
+		await tesseract.setParameters({ tessedit_pageseg_mode: '6' as Tesseract.PSM });
+	}
+	return out;
+}
+
 async function handle({ id, photo }: MrzOcrRequest): Promise<void> {
 	let startMs = 0;
 	const began = performance.now();
@@ -121,7 +202,26 @@ async function handle({ id, photo }: MrzOcrRequest): Promise<void> {
 		// Tesseract.js types list Buffer, not Uint8Array; its browser loader takes bytes as they are.
 		const pgm = toPgm(cut) as unknown as Tesseract.ImageLike;
 		const { data } = await tesseract.recognize(pgm, {}, { blocks: true, text: false });
-		const mrz = mrzFromOcr(boxedLines(data), fillerJudge(cut));
+		const lines = boxedLines(data);
+		// First pass: where each character stands, and how sure the engine is of it.
+		let cells: CellLine[] = [];
+		const first = mrzFromOcr(lines, (seen) => {
+			cells = seen;
+			return undefined;
+		});
+		if (!first) {
+			fail('unreadable', 'The band does not read as MRZ lines');
+			return;
+		}
+		const reread = await rereadUnsure(tesseract, pgm, cells, positionKinds(first.format));
+		const withReread = cells.map((line, index) => ({
+			...line,
+			texts: line.texts.map((text, cell) => reread[index][cell] ?? text)
+		}));
+		const stems = fillerReview(cut)(withReread);
+		const mrz = mrzFromOcr(lines, () =>
+			withReread.map((line, index) => line.texts.map((text, cell) => stems?.[index][cell] ?? text))
+		);
 		if (!mrz) {
 			fail('unreadable', 'The band does not read as MRZ lines');
 			return;

@@ -40,7 +40,7 @@ export interface Correction {
 	to: string;
 }
 
-type Kind = 'digits' | 'letters' | 'mixed';
+export type Kind = 'digits' | 'letters' | 'mixed';
 interface Zone {
 	line: number;
 	start: number;
@@ -149,6 +149,20 @@ const LAYOUTS: Readonly<Record<MrzFormat, Layout>> = {
 
 const VALUES = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
+/**
+ * What each position of each line may hold: 'digits' (dates, check digits; `<` too where a
+ * check digit of empty data stands), 'letters' (names, codes, sex) or 'mixed'.
+ */
+export function positionKinds(format: MrzFormat): Kind[][] {
+	const { zones } = LAYOUTS[format];
+	const lines = Math.max(...zones.map((zone) => zone.line)) + 1;
+	const kinds: Kind[][] = Array.from({ length: lines }, () => []);
+	for (const zone of zones) {
+		for (let column = zone.start; column < zone.end; column++) kinds[zone.line][column] = zone.kind;
+	}
+	return kinds;
+}
+
 /** ICAO 9303 check digit: weights 7, 3, 1; `<` counts 0. */
 export function checkDigit(text: string): string {
 	let sum = 0;
@@ -187,6 +201,37 @@ function* combinations(positions: readonly number[], count: number, from = 0): G
 			yield [positions[index], ...rest];
 		}
 	}
+}
+
+/**
+ * Whether the document number could as well be another reading: one or two look-alike swaps
+ * (0/O, 1/I, 5/S, 8/B) that pass its check digit and the composite one too. Two swaps can cancel
+ * out in a check digit (O for 0 at weights 7 and 3: 24 × 10), so a passing check does not tell
+ * such readings apart; an OCR reading then needs the person's eye.
+ */
+export function documentNumberHasTwin(lines: readonly string[], format: MrzFormat): boolean {
+	const layout = LAYOUTS[format];
+	const { value, check } = layout.checked[0];
+	const ambiguous: number[] = [];
+	for (let column = value.start; column < value.end; column++) {
+		if (SWAP[lines[value.line][column]]) ambiguous.push(column);
+	}
+	for (let count = 1; count <= Math.min(MAX_SWAPS, ambiguous.length); count++) {
+		for (const swaps of combinations(ambiguous, count)) {
+			const candidate = [...lines];
+			for (const column of swaps) {
+				candidate[value.line] = setChar(
+					candidate[value.line],
+					column,
+					SWAP[candidate[value.line][column]]
+				);
+			}
+			if (passes(candidate[value.line], value, check) && compositePasses(candidate, layout)) {
+				return true;
+			}
+		}
+	}
+	return false;
 }
 
 /**

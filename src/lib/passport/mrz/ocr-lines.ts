@@ -30,10 +30,15 @@ export interface CellLine {
 	pitch: number;
 	/** Cells holding one character the engine is sure of (confidence 90 or more). */
 	sure: boolean[];
+	/** The engine's confidence in each cell's character; 0 for a cell it left empty. */
+	confidence: number[];
 }
 
-/** Which cells are fillers, by their pixels; undefined where it cannot tell. */
-export type FillerJudge = (lines: CellLine[]) => boolean[][] | undefined;
+/**
+ * A second look at the cells (their pixels, a second reading): the character each cell holds
+ * instead, or undefined where the first reading stands.
+ */
+export type CellReview = (lines: CellLine[]) => (string | undefined)[][] | undefined;
 
 export interface OcrLine {
 	symbols: OcrSymbol[];
@@ -45,8 +50,6 @@ const MIN_SYMBOLS = 20;
 const MRZ_CHAR = /^[A-Z0-9<]$/;
 
 const SURE = 90;
-/** Letters a general model reads for an OCR-B `<` (K and L mostly; C, E, S, X, Z now and then). */
-const SUSPECTS = new Set(['K', 'L', 'C', 'E', 'S', 'X', 'Z']);
 
 const centre = (symbol: OcrSymbol) => (symbol.x0 + symbol.x1) / 2;
 
@@ -177,7 +180,7 @@ export interface OcrMrz {
  * The MRZ in the lines the engine read, or undefined when they do not look like one: the last two
  * long lines of about 44 or 36 characters, or the last three of about 30.
  */
-export function mrzFromOcr(ocrLines: readonly OcrLine[], judge?: FillerJudge): OcrMrz | undefined {
+export function mrzFromOcr(ocrLines: readonly OcrLine[], review?: CellReview): OcrMrz | undefined {
 	const long = ocrLines
 		.map((line) =>
 			line.symbols
@@ -236,13 +239,17 @@ export function mrzFromOcr(ocrLines: readonly OcrLine[], judge?: FillerJudge): O
 			texts: cells.map(cellText),
 			centres: fittedCentres(cells),
 			pitch: line.pitch,
-			sure: cells.map((cell) => cell.length === 1 && cell[0].confidence >= SURE)
+			sure: cells.map((cell) => cell.length === 1 && cell[0].confidence >= SURE),
+			confidence: cells.map((cell) => Math.max(0, ...cell.map((symbol) => symbol.confidence)))
 		};
 	});
-	const fillers = judge?.(cellLines);
+	const instead = review?.(cellLines);
 	const lines = cellLines.map((line, lineIndex) =>
 		line.texts
-			.map((text, cell) => (fillers?.[lineIndex]?.[cell] && SUSPECTS.has(text) ? '<' : text))
+			.map((text, cell) => {
+				const other = instead?.[lineIndex]?.[cell];
+				return other !== undefined && MRZ_CHAR.test(other) ? other : text;
+			})
 			.join('')
 	);
 	return { format, lines: repairFillers(lines, format) };

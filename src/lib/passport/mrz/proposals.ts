@@ -6,7 +6,7 @@
  */
 import { parse, type Details, type FieldName, type ParseResult } from 'mrz';
 import { formatDotDate, type CalendarDate } from '../elements/dates.js';
-import { correctLookAlikes, type Correction } from './lookalikes.js';
+import { correctLookAlikes, documentNumberHasTwin, type Correction } from './lookalikes.js';
 import { icaoNationality, type NoCountryReason } from './nationality.js';
 import { birthDateFromMrz, expiryDateFromMrz } from './years.js';
 
@@ -28,8 +28,9 @@ export type MrzError =
  * confirms it like a failing one.
  * `unconfirmed`: its own check digit matches (or it has none) but another check of the MRZ
  * fails, in a reading that asks for every check (`requireAllChecks`, lines read by OCR): a
- * misread that shifts characters, or turns two O into 0, can pass one check digit by chance,
- * seldom all of them.
+ * misread that shifts characters can pass one check digit by chance, seldom all of them. A
+ * document number is also `unconfirmed` there when one or two look-alike swaps give another
+ * reading that passes every check as well (O for 0 at weights 7 and 3 cancel out).
  */
 export type CheckResult = 'valid' | 'invalid' | 'none' | 'corrected' | 'unconfirmed';
 
@@ -110,6 +111,10 @@ export function readMrz(text: string, today: CalendarDate, options: ReadOptions 
 	if (result.format !== format) return { ok: false, error: 'unsupported' };
 	const reading = proposalsFrom(result, corrected, format, today);
 	markCorrected(reading, result, corrections);
+	if (options.requireAllChecks && documentNumberHasTwin(corrected, format)) {
+		const documentNo = reading.document.find((proposal) => proposal.key === 'document_no');
+		if (documentNo?.check === 'valid') documentNo.check = 'unconfirmed';
+	}
 	if (options.requireAllChecks && !reading.allChecksPass) {
 		for (const proposal of [...reading.document, ...reading.personal]) {
 			// Names, gender and nationality have no check digit of their own: a reading that fails
