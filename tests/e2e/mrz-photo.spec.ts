@@ -13,6 +13,7 @@ import {
 	makeServiceKey,
 	receivedDelivery,
 	startCallbackServer,
+	WALLET_ORIGIN,
 	WALLET_URL
 } from './consent-helpers';
 import { addPhotos, homeRow, saveEditor, scanGroup } from './fill';
@@ -80,9 +81,22 @@ test('a passport photo fills the editor, offline too once used, and the delivery
 	await createVault(page);
 	await waitForServiceWorker(page);
 
+	// Every request of the first use, workers' included: the engine comes from the wallet.
+	const requested: string[] = [];
+	context.on('request', (request) => requested.push(request.url()));
 	await openPassport(page);
 	await fillFromPhoto(page);
 	await expectErikaProposed(page);
+	const ocrFiles = requested.filter((url) => new URL(url).pathname.startsWith('/ocr/'));
+	expect(ocrFiles.map((url) => url.split('/').pop())).toEqual(
+		expect.arrayContaining(['worker.min.js', 'eng.traineddata.gz'])
+	);
+	expect(
+		requested.filter(
+			(url) =>
+				!url.startsWith(`${WALLET_ORIGIN}/`) && !url.startsWith('blob:') && !url.startsWith('data:')
+		)
+	).toEqual([]);
 	// The lines read stay in the box for the person to compare and correct.
 	await expect(page.getByLabel('Machine-readable zone (MRZ)')).toHaveValue(
 		'P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<\nCO1X00T478D<<6408125F3102282<<<<<<<<<<<<<<<2'
