@@ -3,7 +3,15 @@
 // served) and the English LSTM model, copied from node_modules into static/ at build and dev
 // start. The folder is named after the packages' versions, so an upgrade is a new URL and the
 // service worker's copy of the old one is never served for the new one.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	readdirSync,
+	rmSync,
+	statSync
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,6 +51,13 @@ export function copyOcrAssets() {
 		}
 	}
 	mkdirSync(target, { recursive: true });
-	for (const [from, to] of FILES) copyFileSync(join(modules, from), join(target, to));
+	for (const [from, to] of FILES) {
+		const source = join(modules, from);
+		const copy = join(target, to);
+		// Left alone when already there: a fresh mtime would make the build look stale to
+		// scripts/ensure-ready.js (the folder's name already changes with the versions).
+		if (existsSync(copy) && statSync(copy).size === statSync(source).size) continue;
+		copyFileSync(source, copy);
+	}
 	return directory;
 }
