@@ -1,9 +1,13 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vitest/config';
+import { copyOcrAssets, ocrDirectory } from './scripts/ocr-assets.js';
 
 // Unit tests cover pure modules; the message compiler's file watcher would keep Vitest alive.
 const underVitest = Boolean(process.env.VITEST);
+
+// The OCR engine's files go into static/ before SvelteKit lists the static files (issue 13).
+const ocrDir = underVitest ? ocrDirectory() : copyOcrAssets();
 
 export default defineConfig({
 	plugins: [
@@ -20,6 +24,8 @@ export default defineConfig({
 		sveltekit()
 	],
 	worker: { format: 'es' },
+	// Where the MRZ worker loads the engine from; the service worker caches it on first use.
+	define: { __PAPIERS_OCR_DIR__: JSON.stringify(ocrDir) },
 	test: {
 		include: ['tests/unit/**/*.test.ts'],
 		environment: 'node',

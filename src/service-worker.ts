@@ -12,7 +12,14 @@ const worker = self as unknown as ServiceWorkerGlobalScope;
 const CACHE = `papiers-${version}`;
 // The adapter's fallback shell is not in kit's lists (STACK.md): add it ourselves.
 const SHELL = '/index.html';
-const PRECACHE = Array.from(new Set([...build, ...files, '/', SHELL]));
+// The OCR engine and its model (some megabytes, issue 13) are not precached: most people never
+// read an MRZ from a photo. They are cached on first use instead, in a cache of their own that
+// survives app updates (its folder name carries the engine's versions).
+const OCR_PREFIX = '/ocr/';
+const OCR_CACHE = 'papiers-ocr';
+const PRECACHE = Array.from(
+	new Set([...build, ...files.filter((file) => !file.startsWith(OCR_PREFIX)), '/', SHELL])
+);
 
 worker.addEventListener('install', (event) => {
 	event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)));
@@ -21,7 +28,9 @@ worker.addEventListener('install', (event) => {
 worker.addEventListener('activate', (event) => {
 	event.waitUntil(
 		(async () => {
-			for (const key of await caches.keys()) if (key !== CACHE) await caches.delete(key);
+			for (const key of await caches.keys()) {
+				if (key !== CACHE && key !== OCR_CACHE) await caches.delete(key);
+			}
 			await worker.clients.claim();
 		})()
 	);
@@ -36,6 +45,11 @@ worker.addEventListener('fetch', (event) => {
 	if (request.method !== 'GET') return;
 	const url = new URL(request.url);
 	if (url.origin !== worker.location.origin) return;
+
+	if (url.pathname.startsWith(OCR_PREFIX)) {
+		event.respondWith(ocrAsset(request, url));
+		return;
+	}
 
 	if (request.mode === 'navigate') {
 		// Every page is the same SPA shell; serve it from the cache so the app opens offline.
@@ -59,3 +73,19 @@ worker.addEventListener('fetch', (event) => {
 		})()
 	);
 });
+
+/** Cache first; on a miss, fetch, keep a copy, and drop the files of other engine versions. */
+async function ocrAsset(request: Request, url: URL): Promise<Response> {
+	const cache = await caches.open(OCR_CACHE);
+	const cached = await cache.match(url.pathname);
+	if (cached) return cached;
+	const response = await fetch(request);
+	if (response.ok) {
+		const folder = url.pathname.split('/').slice(0, 3).join('/') + '/';
+		for (const old of await cache.keys()) {
+			if (!new URL(old.url).pathname.startsWith(folder)) await cache.delete(old);
+		}
+		await cache.put(url.pathname, response.clone());
+	}
+	return response;
+}

@@ -11,6 +11,25 @@ import type { MrzFormat } from './proposals.js';
 const TO_DIGIT: Readonly<Record<string, string>> = { O: '0', I: '1', S: '5', B: '8' };
 const TO_LETTER: Readonly<Record<string, string>> = { '0': 'O', '1': 'I', '5': 'S', '8': 'B' };
 const SWAP: Readonly<Record<string, string>> = { ...TO_DIGIT, ...TO_LETTER };
+/**
+ * Where a zone holds only digits or only letters, more of an OCR engine's confusions can be
+ * undone (Z/2, G/6, T/1, Q/0, D/0, A/4): the zone allows one reading only. They stay out of the
+ * swaps in mixed zones, where each added pair would make more readings pass a check digit.
+ */
+const FORCED_DIGIT: Readonly<Record<string, string>> = {
+	...TO_DIGIT,
+	Z: '2',
+	G: '6',
+	T: '1',
+	Q: '0',
+	D: '0'
+};
+const FORCED_LETTER: Readonly<Record<string, string>> = {
+	...TO_LETTER,
+	'2': 'Z',
+	'6': 'G',
+	'4': 'A'
+};
 /** More swaps than this in one field is not a misread any more: leave it flagged. */
 const MAX_SWAPS = 2;
 
@@ -21,7 +40,7 @@ export interface Correction {
 	to: string;
 }
 
-type Kind = 'digits' | 'letters' | 'mixed';
+export type Kind = 'digits' | 'letters' | 'mixed';
 interface Zone {
 	line: number;
 	start: number;
@@ -130,6 +149,20 @@ const LAYOUTS: Readonly<Record<MrzFormat, Layout>> = {
 
 const VALUES = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
+/**
+ * What each position of each line may hold: 'digits' (dates, check digits; `<` too where a
+ * check digit of empty data stands), 'letters' (names, codes, sex) or 'mixed'.
+ */
+export function positionKinds(format: MrzFormat): Kind[][] {
+	const { zones } = LAYOUTS[format];
+	const lines = Math.max(...zones.map((zone) => zone.line)) + 1;
+	const kinds: Kind[][] = Array.from({ length: lines }, () => []);
+	for (const zone of zones) {
+		for (let column = zone.start; column < zone.end; column++) kinds[zone.line][column] = zone.kind;
+	}
+	return kinds;
+}
+
 /** ICAO 9303 check digit: weights 7, 3, 1; `<` counts 0. */
 export function checkDigit(text: string): string {
 	let sum = 0;
@@ -171,6 +204,37 @@ function* combinations(positions: readonly number[], count: number, from = 0): G
 }
 
 /**
+ * Whether the document number could as well be another reading: one or two look-alike swaps
+ * (0/O, 1/I, 5/S, 8/B) that pass its check digit and the composite one too. Two swaps can cancel
+ * out in a check digit (O for 0 at weights 7 and 3: 24 × 10), so a passing check does not tell
+ * such readings apart; an OCR reading then needs the person's eye.
+ */
+export function documentNumberHasTwin(lines: readonly string[], format: MrzFormat): boolean {
+	const layout = LAYOUTS[format];
+	const { value, check } = layout.checked[0];
+	const ambiguous: number[] = [];
+	for (let column = value.start; column < value.end; column++) {
+		if (SWAP[lines[value.line][column]]) ambiguous.push(column);
+	}
+	for (let count = 1; count <= Math.min(MAX_SWAPS, ambiguous.length); count++) {
+		for (const swaps of combinations(ambiguous, count)) {
+			const candidate = [...lines];
+			for (const column of swaps) {
+				candidate[value.line] = setChar(
+					candidate[value.line],
+					column,
+					SWAP[candidate[value.line][column]]
+				);
+			}
+			if (passes(candidate[value.line], value, check) && compositePasses(candidate, layout)) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/**
  * The lines with look-alikes resolved, and what changed. `lines` must already have the shape of
  * `format` (see readMrz).
  */
@@ -188,7 +252,7 @@ export function correctLookAlikes(
 
 	for (const zone of layout.zones) {
 		if (zone.kind === 'mixed') continue;
-		const table = zone.kind === 'digits' ? TO_DIGIT : TO_LETTER;
+		const table = zone.kind === 'digits' ? FORCED_DIGIT : FORCED_LETTER;
 		for (let column = zone.start; column < zone.end; column++) {
 			const to = table[lines[zone.line][column]];
 			if (to) change(zone.line, column, to);

@@ -6,7 +6,7 @@
  */
 import { parse, type Details, type FieldName, type ParseResult } from 'mrz';
 import { formatDotDate, type CalendarDate } from '../elements/dates.js';
-import { correctLookAlikes, type Correction } from './lookalikes.js';
+import { correctLookAlikes, documentNumberHasTwin, type Correction } from './lookalikes.js';
 import { icaoNationality, type NoCountryReason } from './nationality.js';
 import { birthDateFromMrz, expiryDateFromMrz } from './years.js';
 
@@ -26,8 +26,13 @@ export type MrzError =
  * `none`: the MRZ has no check digit for this field (names, gender, nationality).
  * `corrected`: look-alike characters were changed to read it (see lookalikes.ts); the person
  * confirms it like a failing one.
+ * `unconfirmed`: its own check digit matches (or it has none) but another check of the MRZ
+ * fails, in a reading that asks for every check (`requireAllChecks`, lines read by OCR): a
+ * misread that shifts characters can pass one check digit by chance, seldom all of them. A
+ * document number is also `unconfirmed` there when one or two look-alike swaps give another
+ * reading that passes every check as well (O for 0 at weights 7 and 3 cancel out).
  */
-export type CheckResult = 'valid' | 'invalid' | 'none' | 'corrected';
+export type CheckResult = 'valid' | 'invalid' | 'none' | 'corrected' | 'unconfirmed';
 
 export type ProposalProblem =
 	/** The characters are not a value of this field (a month 13, a sex `Q`). */
@@ -73,7 +78,16 @@ export function mrzLines(text: string): string[] {
 		.filter((line) => line !== '');
 }
 
-export function readMrz(text: string, today: CalendarDate): MrzResult {
+export interface ReadOptions {
+	/**
+	 * A field's check digit vouches for it only if every check digit of the MRZ passes: for lines
+	 * an OCR engine read, where one misread shifting the line can pass a field's check by chance
+	 * (1 in 10). Typed lines keep each field's own check.
+	 */
+	requireAllChecks?: boolean;
+}
+
+export function readMrz(text: string, today: CalendarDate, options: ReadOptions = {}): MrzResult {
 	const lines = mrzLines(text);
 	if (lines.length === 0) return { ok: false, error: 'empty' };
 	if (lines.some((line) => !/^[A-Z0-9<]+$/.test(line)))
@@ -97,6 +111,17 @@ export function readMrz(text: string, today: CalendarDate): MrzResult {
 	if (result.format !== format) return { ok: false, error: 'unsupported' };
 	const reading = proposalsFrom(result, corrected, format, today);
 	markCorrected(reading, result, corrections);
+	if (options.requireAllChecks && documentNumberHasTwin(corrected, format)) {
+		const documentNo = reading.document.find((proposal) => proposal.key === 'document_no');
+		if (documentNo?.check === 'valid') documentNo.check = 'unconfirmed';
+	}
+	if (options.requireAllChecks && !reading.allChecksPass) {
+		for (const proposal of [...reading.document, ...reading.personal]) {
+			// Names, gender and nationality have no check digit of their own: a reading that fails
+			// a check elsewhere does not vouch for them either.
+			if (proposal.check === 'valid' || proposal.check === 'none') proposal.check = 'unconfirmed';
+		}
+	}
 	return { ok: true, reading: { ...reading, corrections } };
 }
 

@@ -1,0 +1,2 @@
+export function ocrDirectory(): string;
+export function copyOcrAssets(): string;
