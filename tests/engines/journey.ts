@@ -47,6 +47,8 @@ export interface JourneyContext {
 
 export interface Step {
 	name: string;
+	/** Later steps do not start where this one leaves the page: its failure skips nothing. */
+	standalone?: boolean;
 	run(context: JourneyContext): Promise<void>;
 }
 
@@ -205,6 +207,7 @@ export const JOURNEY: Step[] = [
 	},
 	{
 		name: 'offline: the service worker answers / and a consent link',
+		standalone: true,
 		async run({ driver, ui, wallet, consentUrl }) {
 			await ui.until('the service worker in control', () =>
 				driver.evaluate(() => navigator.serviceWorker.controller !== null)
@@ -244,7 +247,10 @@ export const JOURNEY: Step[] = [
 		}
 	},
 	{
-		name: 'Devices: sync where the engine has WebRTC, else the app says why',
+		// TODO(issue 11, part 2): where RTCPeerConnection is missing (Debian's WebKit), Devices and
+		// Pair are to say that this browser cannot sync and what to use instead; assert that message
+		// here once the app shows it. Until then this checks only that Devices opens.
+		name: 'Devices opens (where WebRTC is missing, the message is still to come)',
 		async run({ driver, ui }) {
 			await ui.click(link('Devices'));
 			await ui.see(heading('Devices', 1));

@@ -59,7 +59,7 @@ export function defineJourney(engine: EngineName) {
 				try {
 					await step.run(context);
 				} catch (error) {
-					failedStep = step.name;
+					if (!step.standalone) failedStep = step.name;
 					await context.driver
 						.screenshot(`test-reports/engines-${engine}-failure.png`)
 						.catch(() => undefined);
