@@ -20,7 +20,7 @@ export const WALLET_URL = `http://localhost:${WALLET_PORT}`;
  * back with the wallet's cross-site POST), and WebKitGTK drops Secure cookies from plain http even
  * on localhost (Chromium and Gecko keep them), which made every WebKit delivery SESSION_MISSING.
  */
-export const EXAMPLE_URL = `https://localhost:${EXAMPLE_PORT}`;
+export const EXAMPLE_URL = `https://127.0.0.1:${EXAMPLE_PORT}`;
 export const EXAMPLE_ORIGIN = new URL(EXAMPLE_URL).origin;
 
 /** The wallet's static server, which the offline step takes down to leave only the worker. */
