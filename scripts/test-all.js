@@ -1,4 +1,5 @@
-// `npm test`: every unit and browser test, then one line `N passed, N failed` summing both.
+// `npm test`: every unit and browser test (Playwright on Chromium, then the cross-engine journey on
+// Chromium, Gecko and WebKit: tests/engines), then one line `N passed, N failed` summing them all.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureBuild, ensureDependencies } from './ensure-ready.js';
@@ -22,6 +23,20 @@ const unit = spawnSync(
 const e2e = spawnSync('npx', ['playwright', 'test', ...process.argv.slice(2)], {
 	stdio: 'inherit'
 });
+// An engine that is not installed fails its first test, with what to install (CI installs them).
+const engines = spawnSync(
+	'npx',
+	[
+		'vitest',
+		'run',
+		'--config',
+		'tests/engines/vitest.config.ts',
+		'--reporter=default',
+		'--reporter=json',
+		'--outputFile=test-reports/engines.json'
+	],
+	{ stdio: 'inherit' }
+);
 
 function readJson(path) {
 	try {
@@ -32,6 +47,7 @@ function readJson(path) {
 }
 
 const unitReport = readJson('test-reports/vitest.json');
+const enginesReport = readJson('test-reports/engines.json');
 const e2eReport = readJson('test-reports/playwright.json');
 let passed = 0;
 let failed = 0;
@@ -45,6 +61,16 @@ if (e2eReport && existsSync('test-reports/playwright.json')) {
 	passed += e2eReport.stats.expected + e2eReport.stats.flaky;
 	failed += e2eReport.stats.unexpected;
 	if (e2e.status !== 0 && e2eReport.stats.unexpected === 0) failed += 1; // e.g. a server did not start
+} else failed += 1;
+if (enginesReport) {
+	// Steps after a failed one are skipped (counted neither way): the failure says which step.
+	passed += enginesReport.numPassedTests;
+	failed += enginesReport.numFailedTests;
+	if (
+		enginesReport.numTotalTests === 0 ||
+		(engines.status !== 0 && enginesReport.numFailedTests === 0)
+	)
+		failed += 1; // e.g. the example service did not start
 } else failed += 1;
 
 console.log(`${passed} passed, ${failed} failed`);

@@ -23,6 +23,12 @@ class AppUpdate {
 		});
 		// Without a worker the app still runs, online only; nothing to report to the person.
 		this.#workbox.register().catch(() => undefined);
+		// WebKit, in a session that keeps nothing on disk (WebKitGTK under automation; likely
+		// private browsing too), forgets the precache the worker wrote once the app has gone to
+		// another site and come back, unless a page of the app has used the Cache API itself: the
+		// worker then finds no shell and the app does not open offline (tests/engines, offline
+		// step). One look from the page keeps it.
+		void navigator.serviceWorker.ready.then(() => caches.has('')).catch(() => undefined);
 		// Look for a new deployment whenever the app comes back to the foreground.
 		document.addEventListener('visibilitychange', () => {
 			if (document.visibilityState === 'visible') this.#workbox?.update().catch(() => undefined);

@@ -1,0 +1,3 @@
+import { defineJourney } from './run-journey';
+
+defineJourney('chromium');
