@@ -31,7 +31,11 @@ async function waitForDriver(port: number, process: ChildProcess) {
 	throw new Error('WebKitWebDriver did not answer within 60 s');
 }
 
-export async function launchWebKit(port: number): Promise<EngineDriver> {
+/** `userAgent` makes MiniBrowser say it is another browser (e.g. Safari on an iPhone). */
+export async function launchWebKit(
+	port: number,
+	options: { userAgent?: string } = {}
+): Promise<EngineDriver> {
 	if (!onPath('WebKitWebDriver') || !existsSync(MINIBROWSER)) {
 		throw new EngineMissingError(
 			'WebKit not found: apt-get install webkit2gtk-driver (WebKitWebDriver and MiniBrowser)'
@@ -64,7 +68,13 @@ export async function launchWebKit(port: number): Promise<EngineDriver> {
 				browserName: 'MiniBrowser',
 				// The example service's certificate is made for the run (global-setup.ts).
 				acceptInsecureCerts: true,
-				'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] }
+				'webkitgtk:browserOptions': {
+					binary: MINIBROWSER,
+					args: [
+						'--automation',
+						...(options.userAgent ? [`--user-agent=${options.userAgent}`] : [])
+					]
+				}
 			})
 			.build();
 		// MiniBrowser keeps a minimum width (447 CSS px here); the height is the phone's.
