@@ -102,7 +102,7 @@ test('sign up: consent URL, password, fill what is missing, Authorize, the servi
 	await expect(page.getByRole('radio', { name: 'Identity card' })).toBeChecked();
 	await expect(page.getByRole('radio', { name: 'Utility bill' })).toBeChecked();
 	await expect(page.getByRole('button', { name: /^Fill in / })).toHaveCount(0);
-	await expect(page.getByText('✓ Ready')).toHaveCount(6);
+	await expect(page.locator('.badge.ok', { hasText: 'Ready' })).toHaveCount(6);
 	const authorize = page.getByRole('button', { name: 'Authorize' });
 	await expect(authorize).toBeEnabled();
 	await authorize.click();

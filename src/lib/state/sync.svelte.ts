@@ -11,6 +11,7 @@
  * key does this tab lock, since its vault key is retired.
  */
 import { m } from '$lib/paraglide/messages.js';
+import { canSync } from '$lib/platform/features';
 import type { DeviceSync, DeviceSyncSnapshot } from '$lib/sync/device-sync';
 import type { SyncedTable } from '$lib/sync/doc-versions';
 import type { SealedRow } from '$lib/vault/types';
@@ -77,11 +78,11 @@ class SyncState {
 				]);
 				if (run !== this.#run) return;
 				const settings = readSyncSettings();
-				// Settings' ICE servers, then the relays' short-lived TURN credentials, if any.
-				const iceServers = await withRelayTurnServers(
-					toIceServers(settings.iceServers),
-					settings.signalingUrls
-				);
+				// Settings' ICE servers, then the relays' short-lived TURN credentials, if any. A
+				// browser without WebRTC never opens a peer connection: no credentials to ask for.
+				const iceServers = canSync()
+					? await withRelayTurnServers(toIceServers(settings.iceServers), settings.signalingUrls)
+					: [];
 				if (run !== this.#run) return;
 				const engine = await engineModule.startDeviceSync({
 					vault,
