@@ -240,7 +240,14 @@ export class ScanTransfer {
 			this.#markFailed(fetch.ref.address, fetch.peerId, 1);
 			this.#abandon(fetch);
 		}
-		this.#failures.clear();
+		// A scan every connected peer failed or declined is asked again from the start; the
+		// failures of others still rank the peers (an honest one before one that sent garbage).
+		for (const [address, failures] of [...this.#failures]) {
+			const exhausted = [...this.#links.keys()].every(
+				(peerId) => (failures.get(peerId) ?? 0) >= MAX_ATTEMPTS_PER_PEER
+			);
+			if (exhausted) this.#failures.delete(address);
+		}
 		void this.#pump();
 	}
 
@@ -444,7 +451,10 @@ export class ScanTransfer {
 			const hash = toHex(hashSealed(ct));
 			if (hash === ref.address) {
 				written = await this.#mirror.scanArrived(ref, ct).catch(() => false);
-				if (written) this.#events.received?.(ref.address, peerId);
+				if (written) {
+					this.#failures.delete(ref.address);
+					this.#events.received?.(ref.address, peerId);
+				}
 			} else {
 				this.#events.corrupt?.(ref.address, peerId);
 				this.#markFailed(ref.address, peerId, 1);
