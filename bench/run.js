@@ -13,7 +13,7 @@ execSync('npx vite build --config bench/vite.bench.config.ts --logLevel error', 
 	stdio: 'inherit'
 });
 
-const port = 4190;
+const port = Number(process.env.BENCH_PORT ?? 4190);
 const walletUrl = `http://localhost:${port}`;
 const server = await startStaticServer({ port });
 const browser = await chromium.launch({

@@ -55,12 +55,8 @@ export async function photoLikeJpeg(page, { width, height, seed = 1, grain = 24 
 	return Buffer.from(base64, 'base64');
 }
 
-/**
- * Bundles a bench entry (real `$lib` code) as one script and loads it into a fresh page of the
- * wallet's origin, so a bench measures the app's own modules on the app's IndexedDB. The caller
- * closes the page's context; `cleanup` removes the bundle.
- */
-export async function pageWithBundle({ browser, walletUrl, entry, name }) {
+/** Builds a bench entry (real `$lib` code) as one IIFE script; returns its path and a cleanup. */
+export async function buildBundle({ entry, name }) {
 	const outDir = mkdtempSync(join(tmpdir(), `papiers-bench-${name}-`));
 	const cleanup = () => rmSync(outDir, { recursive: true, force: true });
 	try {
@@ -74,13 +70,28 @@ export async function pageWithBundle({ browser, walletUrl, entry, name }) {
 				lib: { entry: resolve(entry), formats: ['iife'], name, fileName: () => 'bundle.js' }
 			}
 		});
+		return { path: join(outDir, 'bundle.js'), cleanup };
+	} catch (error) {
+		cleanup();
+		throw error;
+	}
+}
+
+/**
+ * Bundles a bench entry (real `$lib` code) as one script and loads it into a fresh page of the
+ * wallet's origin, so a bench measures the app's own modules on the app's IndexedDB. The caller
+ * closes the page's context; `cleanup` removes the bundle.
+ */
+export async function pageWithBundle({ browser, walletUrl, entry, name }) {
+	const bundle = await buildBundle({ entry, name });
+	try {
 		const context = await browser.newContext({ bypassCSP: true });
 		const page = await context.newPage();
 		await page.goto(`${walletUrl}/setup`);
-		await page.addScriptTag({ path: join(outDir, 'bundle.js') });
-		return { context, page, cleanup };
+		await page.addScriptTag({ path: bundle.path });
+		return { context, page, cleanup: bundle.cleanup };
 	} catch (error) {
-		cleanup();
+		bundle.cleanup();
 		throw error;
 	}
 }

@@ -75,7 +75,8 @@ export interface ExtraChannel {
 	messageType: number;
 	/** A connection opened: `send` resolves true once the channel took the message. */
 	onLink(peerId: string, send: (message: Uint8Array) => Promise<boolean>): void;
-	onUnlink(peerId: string): void;
+	/** `send` is the one onLink gave: the peer may have reconnected with a new one meanwhile. */
+	onUnlink(peerId: string, send: (message: Uint8Array) => Promise<boolean>): void;
 	onMessage(peerId: string, message: Uint8Array): void;
 }
 
@@ -170,7 +171,7 @@ export function fragmentConnection(conn: WebrtcConnLike, options: FragmentingOpt
 			extra.onLink(conn.remotePeerId, sendExtra);
 		} else if (extra && event === 'close' && linked) {
 			linked = false;
-			extra.onUnlink(conn.remotePeerId);
+			extra.onUnlink(conn.remotePeerId, sendExtra);
 		}
 		if (event !== 'data') return rawEmit(event, ...args);
 		let frame: Uint8Array;

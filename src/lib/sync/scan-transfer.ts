@@ -194,8 +194,13 @@ export class ScanTransfer {
 		void this.#pump();
 	}
 
-	/** The link closed: what arrived from it is kept for the next request. */
-	removeLink(peerId: string): void {
+	/**
+	 * The link closed: what arrived from it is kept for the next request. `send` names the
+	 * connection that closed: a peer that reconnected may have a new link already, left alone.
+	 */
+	removeLink(peerId: string, send?: ScanLink['send']): void {
+		const link = this.#links.get(peerId);
+		if (!link || (send && link.send !== send)) return;
 		this.#links.delete(peerId);
 		this.#serving.delete(peerId);
 		for (const fetch of [...this.#fetches.values()]) {

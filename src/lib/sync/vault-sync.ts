@@ -70,7 +70,7 @@ export async function startVaultSync(options: {
 		extra: {
 			messageType: TRANSFER_MESSAGE,
 			onLink: (peerId, send) => scans.addLink({ peerId, send }),
-			onUnlink: (peerId) => scans.removeLink(peerId),
+			onUnlink: (peerId, send) => scans.removeLink(peerId, send),
 			onMessage: (peerId, message) => scans.receive(peerId, message)
 		}
 	});
