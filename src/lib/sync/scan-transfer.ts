@@ -43,6 +43,11 @@ export const CHUNK_BYTES = DEFAULT_MAX_FRAME_BYTES - FRAME_HEADER_BYTES - HEADER
 const PIECE_BYTES = 4 * 1024 * 1024;
 /** Scans asked of one peer at once: the next is read from its Dexie while this one is sent. */
 const IN_FLIGHT_PER_PEER = 2;
+/**
+ * Scans received whole and being checked and written: the next ones are asked for meanwhile,
+ * so the channel does not idle while the disk works, but no more than this wait in memory.
+ */
+const MAX_COMPLETING = 2;
 /** Requests one peer may have waiting here; more are answered NONE. */
 const MAX_QUEUED_REQUESTS = 32;
 /** Failed attempts (refused chunks, wrong hash) per scan and peer before that peer is skipped. */
@@ -153,6 +158,8 @@ export class ScanTransfer {
 	#events: TransferEvents;
 	#links = new Map<string, ScanLink>();
 	#fetches = new Map<string, Fetch>();
+	/** Addresses received whole, being checked and written (see MAX_COMPLETING). */
+	#completing = new Set<string>();
 	/** Per address, the failed attempts of each peer (refused chunks, wrong hash, NONE). */
 	#failures = new Map<string, Map<string, number>>();
 	#serving = new Map<string, Serving>();
@@ -185,7 +192,7 @@ export class ScanTransfer {
 
 	/** Scans being received now. */
 	get inFlight(): number {
-		return this.#fetches.size;
+		return this.#fetches.size + this.#completing.size;
 	}
 
 	addLink(link: ScanLink): void {
@@ -275,7 +282,8 @@ export class ScanTransfer {
 	#startFetches(): void {
 		if (this.#stopped || this.#links.size === 0) return;
 		for (const ref of this.#mirror.wantedScans()) {
-			if (this.#fetches.has(ref.address)) continue;
+			if (this.#completing.size >= MAX_COMPLETING) return;
+			if (this.#fetches.has(ref.address) || this.#completing.has(ref.address)) continue;
 			const link = this.#pickLink(ref.address);
 			if (!link) continue;
 			const fetch: Fetch = {
@@ -327,6 +335,7 @@ export class ScanTransfer {
 		fetch.bufferStart = offset;
 		fetch.lastActivity = Date.now();
 		if (offset === size) {
+			this.#startCompleting(fetch);
 			await this.#complete(fetch);
 			return;
 		}
@@ -355,8 +364,9 @@ export class ScanTransfer {
 		fetch.next += length;
 		this.#events.chunk?.(chunk.address, length, peerId);
 		if (fetch.next === fetch.ref.size) {
-			fetch.ended = true;
+			this.#startCompleting(fetch);
 			this.#then(fetch, () => this.#complete(fetch));
+			void this.#pump();
 		} else if (fetch.bufferedBytes >= PIECE_BYTES) {
 			const piece = this.#takeBuffer(fetch);
 			this.#then(fetch, () => this.#pieces.addPiece(piece));
@@ -433,8 +443,24 @@ export class ScanTransfer {
 		failures.set(peerId, (failures.get(peerId) ?? 0) + attempts);
 	}
 
-	/** Every byte is here: put the scan together, check it, hand it to the mirror. */
+	/** Every byte is here: the peer may be asked for the next scan while this one is written. */
+	#startCompleting(fetch: Fetch): void {
+		fetch.ended = true;
+		if (this.#fetches.get(fetch.ref.address) === fetch) this.#fetches.delete(fetch.ref.address);
+		this.#completing.add(fetch.ref.address);
+	}
+
 	async #complete(fetch: Fetch): Promise<void> {
+		try {
+			await this.#check(fetch);
+		} finally {
+			this.#completing.delete(fetch.ref.address);
+			void this.#pump();
+		}
+	}
+
+	/** Every byte is here: put the scan together, check it, hand it to the mirror. */
+	async #check(fetch: Fetch): Promise<void> {
 		const { ref, peerId } = fetch;
 		const pieces = await this.#pieces.readPieces(ref.address);
 		const ct = new Uint8Array(ref.size);
@@ -466,8 +492,6 @@ export class ScanTransfer {
 			}
 		}
 		await this.#pieces.deletePieces(ref.address);
-		if (this.#fetches.get(ref.address) === fetch) this.#fetches.delete(ref.address);
-		void this.#pump();
 	}
 
 	/** Pieces of scans no longer wanted (deleted meanwhile) are dropped at start. */
