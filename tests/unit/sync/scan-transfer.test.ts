@@ -205,6 +205,36 @@ describe('scans apart from the document', () => {
 	});
 });
 
+describe('a vault whose stored document holds whole scans (written before)', () => {
+	it('moves them into the store at unlock, and the document keeps references only', async () => {
+		const b = await device('b');
+		const legacyScan = sealText('stored-legacy', 'stored old scan '.repeat(10_000));
+		// A scan the store lacks, and one it holds: both only in the stored document.
+		const heldScan = sealText('held-legacy', 'held old scan '.repeat(10_000));
+		await b.vaultDb.scans.put(heldScan);
+		await b.transfer.stop();
+		await b.mirror.close();
+		const old = new Y.Doc();
+		const legacy = old.getMap<Uint8Array>(LEGACY_SCANS_MAP);
+		legacy.set('stored-legacy@oldslot', encodeVersion(legacyScan));
+		legacy.set('held-legacy@oldslot', encodeVersion(heldScan));
+		const db = new Dexie(b.syncDbName);
+		await db.open();
+		await db.table('updates').add({ update: Y.encodeStateAsUpdateV2(old) });
+		db.close();
+		await restart(b);
+		expect(await holds(b, 'stored-legacy', legacyScan)).toBe(true);
+		expect(await holds(b, 'held-legacy', heldScan)).toBe(true);
+		expect(b.mirror.doc.getMap(LEGACY_SCANS_MAP).size).toBe(0);
+		expect(
+			[...b.mirror.doc.getMap(DOC_MAPS.scans).keys()].map((key) => key.split('@')[0]).sort()
+		).toEqual(['held-legacy', 'stored-legacy']);
+		const stored = await storedUpdates(b);
+		expect(contains(stored, legacyScan.ct.subarray(500, 564))).toBe(false);
+		expect(contains(stored, heldScan.ct.subarray(500, 564))).toBe(false);
+	});
+});
+
 describe('a peer of the vault running modified code', () => {
 	it('sends bytes that do not match the hash: refused, nothing stored, fetched again from an honest peer', async () => {
 		const a = await device('a');
