@@ -2,10 +2,7 @@
 // and make photo-like JPEGs in the page (gradient, text, sensor-like grain: they compress like
 // camera pictures, a few MB at 12 MP), and load a bundle of the app's own modules into a page.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'vite';
+import { buildBundle } from './bundle.js';
 export async function createVaultThroughUi(page, walletUrl, password) {
 	await page.goto(`${walletUrl}/setup`);
 	await page.getByLabel('Password', { exact: true }).fill(password);
@@ -53,28 +50,6 @@ export async function photoLikeJpeg(page, { width, height, seed = 1, grain = 24 
 		{ width, height, seed, grain }
 	);
 	return Buffer.from(base64, 'base64');
-}
-
-/** Builds a bench entry (real `$lib` code) as one IIFE script; returns its path and a cleanup. */
-export async function buildBundle({ entry, name }) {
-	const outDir = mkdtempSync(join(tmpdir(), `papiers-bench-${name}-`));
-	const cleanup = () => rmSync(outDir, { recursive: true, force: true });
-	try {
-		await build({
-			configFile: false,
-			logLevel: 'error',
-			resolve: { alias: { $lib: resolve('src/lib') } },
-			build: {
-				outDir,
-				emptyOutDir: true,
-				lib: { entry: resolve(entry), formats: ['iife'], name, fileName: () => 'bundle.js' }
-			}
-		});
-		return { path: join(outDir, 'bundle.js'), cleanup };
-	} catch (error) {
-		cleanup();
-		throw error;
-	}
 }
 
 /**

@@ -18,7 +18,7 @@ import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { chromiumArgs, WALLET_URL } from '../../playwright.config';
 import { startRelay, type RunningRelay } from '../../scripts/relay.js';
-import { buildBundle } from '../../bench/wallet.js';
+import { buildBundle } from '../../bench/bundle.js';
 import { createVault, PASSWORD, unlock } from './helpers';
 
 const EXECUTABLE =
@@ -50,9 +50,11 @@ interface Phone {
 /**
  * Runs before the app: counts what arrives on every data channel, recognises the transfer's
  * chunk frames (frame mark 0xfb, then message type 0x64, kind 2, 32-byte address, offset), keeps
- * the address/offset of each, looks for the marker, and offers two hooks to the test:
- * __papiersCut() closes every peer connection, __papiersCorruptOne() flips a byte in the next
- * chunk that arrives (in place, before the app reads it).
+ * the address/offset of each, looks for the marker, and offers hooks to the test:
+ * __papiersCut() closes every peer connection; __papiersCutMidScan(bytes) does it as soon as
+ * `bytes` of chunks arrived and the chunk just read is inside a scan (a scan half received at
+ * the cut), noting what had arrived then; __papiersCorruptOne() flips a byte in the next chunk
+ * that arrives (in place, before the app reads it).
  */
 function wireTap(marker: string) {
 	const needle = new TextEncoder().encode(marker);
@@ -67,6 +69,9 @@ function wireTap(marker: string) {
 	};
 	const seenChunks = new Set<string>();
 	let corruptNext = false;
+	let cutAfter = Infinity;
+	let chunkBytesSoFar = 0;
+	const cut = { done: false, chunkBytes: 0, offset: 0 };
 	setInterval(() => {
 		if (pending.bytesIn === 0 && pending.corrupted.length === 0) return;
 		report({ ...pending });
@@ -103,11 +108,22 @@ function wireTap(marker: string) {
 		}
 		pending.chunksIn++;
 		pending.chunkBytesIn += bytes.length - 13 - 38;
+		chunkBytesSoFar += bytes.length - 13 - 38;
 		if (seenChunks.has(key)) pending.repeatedChunks.push(key);
 		seenChunks.add(key);
+		const offset = view.getUint32(47);
+		if (!cut.done && chunkBytesSoFar >= cutAfter && offset >= 8 * 65_485 && offset < 30 * 65_485) {
+			// This chunk still reaches the app (the event is being dispatched); nothing after it.
+			Object.assign(cut, { done: true, chunkBytes: chunkBytesSoFar, offset });
+			hooks.__papiersCut();
+		}
 	};
 	const connections: RTCPeerConnection[] = [];
-	const watch = (channel: RTCDataChannel) => channel.addEventListener('message', onMessage);
+	const channels: RTCDataChannel[] = [];
+	const watch = (channel: RTCDataChannel) => {
+		channels.push(channel);
+		channel.addEventListener('message', onMessage);
+	};
 	const Native = window.RTCPeerConnection;
 	window.RTCPeerConnection = class extends Native {
 		constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
@@ -123,11 +139,32 @@ function wireTap(marker: string) {
 	};
 	const hooks = window as unknown as {
 		__papiersCut: () => number;
+		__papiersCutMidScan: (bytes: number) => void;
+		__papiersCutState: typeof cut;
 		__papiersCorruptOne: () => void;
 	};
+	hooks.__papiersCutState = cut;
+	hooks.__papiersCutMidScan = (bytes) => {
+		cutAfter = bytes;
+	};
+	// Channels first: their close reaches both ends as events (a dropped link does the same
+	// through ICE); a peer connection closed from its own page ends silently, which no real drop
+	// does. The connections are closed once their channels are.
 	hooks.__papiersCut = () => {
 		const open = connections.filter((pc) => pc.connectionState !== 'closed');
-		for (const pc of open) pc.close();
+		const openChannels = channels.filter((channel) => channel.readyState !== 'closed');
+		let waiting = openChannels.length;
+		const closeConnections = () => {
+			for (const pc of open) pc.close();
+		};
+		for (const channel of openChannels) {
+			channel.addEventListener('close', () => --waiting === 0 && closeConnections(), {
+				once: true
+			});
+			channel.close();
+		}
+		if (waiting === 0) closeConnections();
+		setTimeout(closeConnections, 5_000);
 		return open.length;
 	};
 	hooks.__papiersCorruptOne = () => {
@@ -321,21 +358,23 @@ test('a 100 MB vault reaches a new device across a cut link and a corrupted chun
 		TRANSFER_MS
 	);
 
-	// About half way: the relay goes, and every peer connection is closed on both sides.
-	await until(
-		() => c.wire.chunkBytesIn,
-		(n) => n > sealedBytes / 2,
+	// About half way, in the middle of a scan: C's peer connections close at once (in its tap),
+	// then the relay goes and A's connections are closed too.
+	type CutState = { done: boolean; chunkBytes: number; offset: number };
+	type Hooks = { __papiersCutMidScan(bytes: number): void; __papiersCutState: CutState };
+	await c.page.evaluate(
+		(bytes) => (window as unknown as Hooks).__papiersCutMidScan(bytes),
+		Math.round(sealedBytes / 2)
+	);
+	const atCut = await until(
+		() => c.page.evaluate(() => (window as unknown as Hooks).__papiersCutState),
+		(state) => state.done,
 		TRANSFER_MS
 	);
 	const relayPort = relay.port;
 	await relay.close();
-	const closed =
-		(await a.page.evaluate(() =>
-			(window as unknown as { __papiersCut(): number }).__papiersCut()
-		)) +
-		(await c.page.evaluate(() => (window as unknown as { __papiersCut(): number }).__papiersCut()));
-	expect(closed).toBeGreaterThan(0);
-	const beforeCut = c.wire.chunkBytesIn;
+	await a.page.evaluate(() => (window as unknown as { __papiersCut(): number }).__papiersCut());
+	const beforeCut = atCut.chunkBytes;
 	const storedAtCut = await scanCount(c.page);
 	expect(storedAtCut).toBeLessThan(SCAN_COUNT);
 
@@ -366,7 +405,7 @@ test('a 100 MB vault reaches a new device across a cut link and a corrupted chun
 
 	console.info(
 		`sync-large e2e: ${sealedBytes} sealed bytes in ${SCAN_COUNT} scans; unlock end to all stored ` +
-			`${doneAt - unlockedAt} ms (cut at ${beforeCut} chunk bytes, ${storedAtCut} scans stored, ` +
+			`${doneAt - unlockedAt} ms (cut at ${beforeCut} chunk bytes, ${atCut.offset} bytes into a scan, ${storedAtCut} scans stored, ` +
 			`${afterCut} chunk bytes after); vault made in ${madeAt - started} ms; test ${Date.now() - started} ms`
 	);
 });
