@@ -71,7 +71,8 @@ function wireTap(marker: string) {
 	let corruptNext = false;
 	let cutAfter = Infinity;
 	let chunkBytesSoFar = 0;
-	const cut = { done: false, chunkBytes: 0, offset: 0 };
+	const cut = { done: false, chunkBytes: 0, offset: 0, channelsClosed: 0, chunksAfter: 0 };
+	const cutChannels = new Set<EventTarget>();
 	setInterval(() => {
 		if (pending.bytesIn === 0 && pending.corrupted.length === 0) return;
 		report({ ...pending });
@@ -91,6 +92,8 @@ function wireTap(marker: string) {
 	};
 	const onMessage = (event: MessageEvent) => {
 		if (!(event.data instanceof ArrayBuffer)) return;
+		// Nothing may arrive on a channel once the cut closed it.
+		if (cut.done && event.target && cutChannels.has(event.target)) cut.chunksAfter++;
 		const bytes = new Uint8Array(event.data);
 		pending.bytesIn += bytes.length;
 		if (contains(bytes)) pending.markerHits++;
@@ -116,6 +119,8 @@ function wireTap(marker: string) {
 			// This chunk still reaches the app (the event is being dispatched); nothing after it.
 			Object.assign(cut, { done: true, chunkBytes: chunkBytesSoFar, offset });
 			hooks.__papiersCut();
+			// Chunks already dispatched with this one do not count as after the cut.
+			setTimeout(() => channels.forEach((channel) => cutChannels.add(channel)), 0);
 		}
 	};
 	const connections: RTCPeerConnection[] = [];
@@ -158,9 +163,14 @@ function wireTap(marker: string) {
 			for (const pc of open) pc.close();
 		};
 		for (const channel of openChannels) {
-			channel.addEventListener('close', () => --waiting === 0 && closeConnections(), {
-				once: true
-			});
+			channel.addEventListener(
+				'close',
+				() => {
+					cut.channelsClosed++;
+					if (--waiting === 0) closeConnections();
+				},
+				{ once: true }
+			);
 			channel.close();
 		}
 		if (waiting === 0) closeConnections();
@@ -358,10 +368,24 @@ test('a 100 MB vault reaches a new device across a cut link and a corrupted chun
 		TRANSFER_MS
 	);
 
-	// About half way, in the middle of a scan: C's peer connections close at once (in its tap),
-	// then the relay goes and A's connections are closed too.
-	type CutState = { done: boolean; chunkBytes: number; offset: number };
+	// About half way: the relay goes first (so nothing reconnects before the test says so), then,
+	// in the middle of a scan, C's tap closes its channels and peer connections at once; A hears
+	// the close from its end.
+	type CutState = {
+		done: boolean;
+		chunkBytes: number;
+		offset: number;
+		channelsClosed: number;
+		chunksAfter: number;
+	};
 	type Hooks = { __papiersCutMidScan(bytes: number): void; __papiersCutState: CutState };
+	await until(
+		() => c.wire.chunkBytesIn,
+		(n) => n > sealedBytes * 0.4,
+		TRANSFER_MS
+	);
+	const relayPort = relay.port;
+	await relay.close();
 	await c.page.evaluate(
 		(bytes) => (window as unknown as Hooks).__papiersCutMidScan(bytes),
 		Math.round(sealedBytes / 2)
@@ -371,9 +395,6 @@ test('a 100 MB vault reaches a new device across a cut link and a corrupted chun
 		(state) => state.done,
 		TRANSFER_MS
 	);
-	const relayPort = relay.port;
-	await relay.close();
-	await a.page.evaluate(() => (window as unknown as { __papiersCut(): number }).__papiersCut());
 	const beforeCut = atCut.chunkBytes;
 	const storedAtCut = await scanCount(c.page);
 	expect(storedAtCut).toBeLessThan(SCAN_COUNT);
@@ -388,6 +409,10 @@ test('a 100 MB vault reaches a new device across a cut link and a corrupted chun
 	);
 	const doneAt = Date.now();
 
+	// The cut was one: C's channels closed, and nothing more came through them.
+	const afterState = await c.page.evaluate(() => (window as unknown as Hooks).__papiersCutState);
+	expect(afterState.channelsClosed).toBeGreaterThan(0);
+	expect(afterState.chunksAfter).toBe(0);
 	// Every scan as on A, byte for byte.
 	expect(await scanDigests(c.page)).toEqual(expected);
 	// The damaged scan was refused and fetched again: its chunks came twice, and only its.
