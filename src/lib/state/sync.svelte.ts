@@ -86,7 +86,11 @@ class SyncState {
 				if (run !== this.#run) return;
 				const engine = await engineModule.startDeviceSync({
 					vault,
-					settings: { signalingUrls: settings.signalingUrls, iceServers },
+					settings: {
+						signalingUrls: settings.signalingUrls,
+						iceServers,
+						peerConnections: canSync()
+					},
 					deriveKey: deriveInWorker,
 					defaultName:
 						localStorage.getItem(DEVICE_NAME_KEY) ||

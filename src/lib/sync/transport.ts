@@ -17,6 +17,13 @@ export interface TransportSettings {
 	signalingUrls: string[];
 	/** STUN/TURN servers; an empty list keeps connections to host candidates (tests, LAN). */
 	iceServers: RTCIceServer[];
+	/**
+	 * False in a browser without WebRTC (platform/features.ts canSync): the provider then joins
+	 * no relay room, so no other device's offer ever reaches simple-peer, which would throw
+	 * "No WebRTC support" from the socket's message handler. Tabs of this browser still share
+	 * the document over BroadcastChannel. Default true.
+	 */
+	peerConnections?: boolean;
 }
 
 export interface TransportOptions extends TransportSettings {
@@ -65,7 +72,7 @@ export function startTransport(options: TransportOptions): SyncTransport {
 	checkSettings(options);
 	const { roomName, password } = deriveRoomCredentials(options.deriveSubkey);
 	const provider = new WebrtcProvider(roomName, options.doc, {
-		signaling: [...options.signalingUrls],
+		signaling: options.peerConnections === false ? [] : [...options.signalingUrls],
 		password,
 		peerOpts: { config: { iceServers: options.iceServers } }
 	});

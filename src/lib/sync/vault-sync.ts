@@ -66,6 +66,7 @@ export async function startVaultSync(options: {
 		deriveSubkey,
 		signalingUrls: settings.signalingUrls,
 		iceServers: settings.iceServers,
+		peerConnections: settings.peerConnections,
 		frameTap: options.frameTap,
 		extra: {
 			messageType: TRANSFER_MESSAGE,
