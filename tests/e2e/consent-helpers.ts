@@ -10,12 +10,19 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EXAMPLE_URL, WALLET_URL } from '../../playwright.config';
 import { decryptDelivery, keyFingerprint } from '../../src/lib/service/index';
+import { LOCAL_RELAY_URL } from '../../src/lib/sync/settings';
 import { PASSWORD } from './helpers';
 import { saveEditor } from './fill';
 
 export { EXAMPLE_URL, WALLET_URL };
 export const WALLET_ORIGIN = new URL(WALLET_URL).origin;
 export const EXAMPLE_ORIGIN = new URL(EXAMPLE_URL).origin;
+/**
+ * The one request the wallet makes outside its origin on its own: at unlock, sync asks the relay
+ * it uses (the default one on localhost) for TURN credentials, a GET with no papers in it.
+ * Leak checks allow exactly this URL, nothing else of the relay's.
+ */
+export const SYNC_TURN_CREDENTIALS_URL = `${LOCAL_RELAY_URL.replace(/^ws/, 'http')}/turn-credentials`;
 
 /** The example service's sign-up page: its consent link and the key fingerprint it prints. */
 export async function openSignUp(page: Page): Promise<{ consentUrl: string; fingerprint: string }> {

@@ -7,6 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { createVault, unlock } from './helpers';
 import {
+	SYNC_TURN_CREDENTIALS_URL,
 	WALLET_URL,
 	expectConsentScreen,
 	makeServiceKey,
@@ -115,10 +116,8 @@ test('scans prepared while the consent screen is read: nothing posted or stored 
 	);
 
 	expect(service.calls).toEqual([]);
-	// Sync asks its relay for TURN credentials at unlock (a GET with no body, no papers in it):
-	// that is sync's, not the delivery's; anything else leaving the page is a leak.
-	const isTurnCredentials = (url: string) => new URL(url).pathname.endsWith('/turn-credentials');
-	expect(watch.requests.filter((url) => !isTurnCredentials(url))).toEqual([]);
+	// Sync's credential GET at unlock is not the delivery's; anything else leaving is a leak.
+	expect(watch.requests.filter((url) => url !== SYNC_TURN_CREDENTIALS_URL)).toEqual([]);
 	expect(watch.navigations).toEqual([]);
 	expect(bodies).toEqual([]);
 	expect(await storageSnapshot(page)).toEqual(before);

@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildErrorCallbackUrl } from '../../src/lib/passport/callback-url';
 import { parseConsentRequest, type ConsentRequestResult } from '../../src/lib/passport/request';
-import { WALLET_ORIGIN, WALLET_URL } from './consent-helpers';
+import { SYNC_TURN_CREDENTIALS_URL, WALLET_ORIGIN, WALLET_URL } from './consent-helpers';
 import { createVault, unlock } from './helpers';
 
 // --- Deterministic material ------------------------------------------------------------------
@@ -617,7 +617,7 @@ async function runCases(
 			return;
 		}
 		const origin = new URL(url).origin;
-		if (origin === WALLET_ORIGIN) return;
+		if (origin === WALLET_ORIGIN || url === SYNC_TURN_CREDENTIALS_URL) return;
 		// The browser asks the stub callback page for its icon; that is not the wallet's doing.
 		if (url.endsWith('/favicon.ico') && returned.some((r) => new URL(r).origin === origin)) return;
 		if (!expectingReturn) tally.outside.push(`request ${url.slice(0, 200)}`);

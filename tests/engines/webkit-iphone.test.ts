@@ -6,13 +6,17 @@
 
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { EngineDriver } from './driver';
-import { WalletServer, WALLET_URL, WEBKIT_DRIVER_PORT } from './servers';
+import { WalletServer, WALLET_PORT, WEBKIT_DRIVER_PORT } from './servers';
 import { Ui } from './ui';
 import { launchWebKit } from './webdriver-driver';
 
 const IPHONE_SAFARI =
 	'Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 ' +
 	'(KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1';
+// Another origin than the journey's (localhost). On the same origin, the WebKit journey that runs
+// next stuck at "Loading…" on the offline consent link, 3 runs of 3; alone it passes. The cause
+// (something WebKit keeps between sessions of one origin) was not found: see the issue note.
+const WALLET_URL = `http://127.0.0.1:${WALLET_PORT}`;
 const SHEET = { role: 'heading', name: 'Add Papiers to your Home Screen' } as const;
 
 const wallet = new WalletServer();
