@@ -9,9 +9,9 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EXAMPLE_URL, WALLET_URL } from '../../playwright.config';
-import { decryptDelivery, keyFingerprint } from '../../src/lib/service/index';
+import { buildConsentUrl, decryptDelivery, keyFingerprint } from '../../src/lib/service/index';
 import { LOCAL_RELAY_URL } from '../../src/lib/sync/settings';
-import { PASSWORD } from './helpers';
+import { PASSWORD, unlock } from './helpers';
 import { saveEditor } from './fill';
 
 export { EXAMPLE_URL, WALLET_URL };
@@ -207,4 +207,33 @@ export async function receivedDelivery(options: {
 	});
 	if (outcome.status !== 'success') throw new Error(`Delivery was ${outcome.status}`);
 	return outcome.passport;
+}
+
+/**
+ * A whole sign-up as a service sees it: a fresh key and request for `scope`, the password, the
+ * consent screen, Authorize, and the delivery decrypted with that key and nonce.
+ */
+export async function authorizeAndReceive(options: {
+	page: Page;
+	service: CallbackServer;
+	botId: string;
+	scope: { v: 1; d: unknown[] };
+	nonce: string;
+}) {
+	const { page, service, nonce } = options;
+	const key = makeServiceKey();
+	await page.goto(
+		buildConsentUrl({
+			walletUrl: WALLET_URL,
+			botId: options.botId,
+			scope: options.scope,
+			publicKey: key.publicKeyPem,
+			nonce,
+			callbackUrl: `${service.origin}/cb`
+		})
+	);
+	await unlock(page);
+	await expectConsentScreen(page, service.origin);
+	await page.getByRole('button', { name: 'Authorize' }).click();
+	return receivedDelivery({ page, service, key, nonce });
 }

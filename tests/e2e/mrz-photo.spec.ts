@@ -9,15 +9,12 @@ import { expect, test, type Page } from '@playwright/test';
 import { join } from 'node:path';
 import { createVault, unlock, waitForServiceWorker } from './helpers';
 import {
-	expectConsentScreen,
-	makeServiceKey,
-	receivedDelivery,
+	authorizeAndReceive,
 	startCallbackServer,
 	WALLET_ORIGIN,
 	WALLET_URL
 } from './consent-helpers';
 import { addPhotos, homeRow, saveEditor, scanGroup } from './fill';
-import { buildConsentUrl } from '../../src/lib/service/index';
 
 const PHOTO = join(import.meta.dirname, '../fixtures/mrz/erika-passport.jpg');
 // Loading the engine (about 7 MB from the wallet) and reading one photo take seconds on an idle
@@ -134,21 +131,13 @@ test('a passport photo fills the editor, offline too once used, and the delivery
 	});
 	const service = await startCallbackServer();
 	try {
-		const key = makeServiceKey();
-		await page.goto(
-			buildConsentUrl({
-				walletUrl: WALLET_URL,
-				botId: '777000111',
-				scope: { v: 1, d: ['pd', 'pp'] },
-				publicKey: key.publicKeyPem,
-				nonce: 'nonce-mrz-photo',
-				callbackUrl: `${service.origin}/cb`
-			})
-		);
-		await unlock(page);
-		await expectConsentScreen(page, service.origin);
-		await page.getByRole('button', { name: 'Authorize' }).click();
-		const passport = await receivedDelivery({ page, service, key, nonce: 'nonce-mrz-photo' });
+		const passport = await authorizeAndReceive({
+			page,
+			service,
+			botId: '777000111',
+			scope: { v: 1, d: ['pd', 'pp'] },
+			nonce: 'nonce-mrz-photo'
+		});
 		expect(passport.byType.passport?.data).toEqual({
 			document_no: 'C01X00T47',
 			expiry_date: '28.02.2031'

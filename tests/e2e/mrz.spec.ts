@@ -5,16 +5,9 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { createVault, unlock } from './helpers';
-import {
-	expectConsentScreen,
-	makeServiceKey,
-	receivedDelivery,
-	startCallbackServer,
-	WALLET_URL
-} from './consent-helpers';
+import { createVault } from './helpers';
+import { authorizeAndReceive, startCallbackServer, WALLET_URL } from './consent-helpers';
 import { SMALL_SCAN, addPhotos, homeRow, saveEditor, scanGroup } from './fill';
-import { buildConsentUrl } from '../../src/lib/service/index';
 import { ERIKA, replaceAt, td3 } from '../fixtures/mrz/mrz-lines.js';
 
 const LINES = td3(ERIKA);
@@ -172,21 +165,13 @@ test('what the MRZ filled reaches a service: the consent delivery decrypts with 
 			timeout: 15_000
 		});
 
-		const key = makeServiceKey();
-		await page.goto(
-			buildConsentUrl({
-				walletUrl: WALLET_URL,
-				botId: '777000111',
-				scope: { v: 1, d: ['pd', 'pp'] },
-				publicKey: key.publicKeyPem,
-				nonce: 'nonce-mrz',
-				callbackUrl: `${service.origin}/cb`
-			})
-		);
-		await unlock(page);
-		await expectConsentScreen(page, service.origin);
-		await page.getByRole('button', { name: 'Authorize' }).click();
-		const passport = await receivedDelivery({ page, service, key, nonce: 'nonce-mrz' });
+		const passport = await authorizeAndReceive({
+			page,
+			service,
+			botId: '777000111',
+			scope: { v: 1, d: ['pd', 'pp'] },
+			nonce: 'nonce-mrz'
+		});
 		expect(passport.byType.passport?.data).toEqual({
 			document_no: 'C01X00T47',
 			expiry_date: '28.02.2031'
