@@ -90,6 +90,8 @@ class Elements {
 	#loadedFor: UnlockedVault | undefined;
 	#firstListing: Promise<void> | undefined;
 	#stopWatching: (() => void) | undefined;
+	/** Ends a first listing still awaited when the vault is dropped, so no caller waits forever. */
+	#abandonFirstListing: (() => void) | undefined;
 
 	readonly scanUrls = new ScanUrls(() => session.vault);
 
@@ -175,6 +177,7 @@ class Elements {
 		const { liveQuery } = await import('dexie');
 		if (this.#loadedFor !== vault) return;
 		await new Promise<void>((resolve) => {
+			this.#abandonFirstListing = resolve;
 			const subscription = liveQuery(() => vault.list<unknown>('element:')).subscribe({
 				next: (listing) => {
 					if (this.#loadedFor !== vault) return;
@@ -198,6 +201,8 @@ class Elements {
 	#forget(): void {
 		this.#stopWatching?.();
 		this.#stopWatching = undefined;
+		this.#abandonFirstListing?.();
+		this.#abandonFirstListing = undefined;
 		this.#loadedFor = undefined;
 		this.#firstListing = undefined;
 		this.#elements = new Map();

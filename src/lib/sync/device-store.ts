@@ -15,6 +15,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 import { fromBase64, toBase64, wipe } from '$lib/crypto/bytes';
 import type { SealedRow } from '$lib/vault/types';
+import { releaseOnLeave } from '$lib/vault/page-leave';
 import { deviceIdOf, newDeviceKeyPair, publicKeyOf, type DeviceKeyPair } from './device-keys';
 
 export const DEVICE_DB_NAME = 'papiers-device';
@@ -51,6 +52,7 @@ export class DeviceStore {
 	constructor(name = DEVICE_DB_NAME) {
 		this.#db = new Dexie(name) as DeviceDb;
 		this.#db.version(1).stores({ identity: 'id', state: 'id' });
+		releaseOnLeave(this.#db);
 	}
 
 	/** This device's identity, made on first use for this vault. */

@@ -12,6 +12,7 @@
  * Writes are batched: everything queued in one tick goes in one transaction.
  */
 import Dexie, { type EntityTable } from 'dexie';
+import { releaseOnLeave } from '$lib/vault/page-leave';
 import { newSlotName } from './doc-versions';
 
 export const SYNC_DB_NAME = 'papiers-sync';
@@ -48,7 +49,7 @@ type SyncDb = Dexie & {
 function openSyncDatabase(name: string): SyncDb {
 	const db = new Dexie(name) as SyncDb;
 	db.version(1).stores({ updates: '++seq', bases: 'key', meta: 'id' });
-	return db;
+	return releaseOnLeave(db);
 }
 
 export interface LoadedSyncState {

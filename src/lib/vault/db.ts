@@ -57,6 +57,7 @@ export type PapiersDb = Dexie & {
 };
 
 import { DB_NAME } from './db-name';
+import { releaseOnLeave } from './page-leave';
 
 export { DB_NAME };
 
@@ -68,5 +69,5 @@ export function openDatabase(name = DB_NAME): PapiersDb {
 		scans: 'id, at'
 	});
 	db.version(2).stores({ inbox: '++seq' });
-	return db;
+	return releaseOnLeave(db);
 }
