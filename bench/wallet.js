@@ -2,10 +2,7 @@
 // and make photo-like JPEGs in the page (gradient, text, sensor-like grain: they compress like
 // camera pictures, a few MB at 12 MP), and load a bundle of the app's own modules into a page.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'vite';
+import { buildBundle } from './bundle.js';
 export async function createVaultThroughUi(page, walletUrl, password) {
 	await page.goto(`${walletUrl}/setup`);
 	await page.getByLabel('Password', { exact: true }).fill(password);
@@ -61,26 +58,15 @@ export async function photoLikeJpeg(page, { width, height, seed = 1, grain = 24 
  * closes the page's context; `cleanup` removes the bundle.
  */
 export async function pageWithBundle({ browser, walletUrl, entry, name }) {
-	const outDir = mkdtempSync(join(tmpdir(), `papiers-bench-${name}-`));
-	const cleanup = () => rmSync(outDir, { recursive: true, force: true });
+	const bundle = await buildBundle({ entry, name });
 	try {
-		await build({
-			configFile: false,
-			logLevel: 'error',
-			resolve: { alias: { $lib: resolve('src/lib') } },
-			build: {
-				outDir,
-				emptyOutDir: true,
-				lib: { entry: resolve(entry), formats: ['iife'], name, fileName: () => 'bundle.js' }
-			}
-		});
 		const context = await browser.newContext({ bypassCSP: true });
 		const page = await context.newPage();
 		await page.goto(`${walletUrl}/setup`);
-		await page.addScriptTag({ path: join(outDir, 'bundle.js') });
-		return { context, page, cleanup };
+		await page.addScriptTag({ path: bundle.path });
+		return { context, page, cleanup: bundle.cleanup };
 	} catch (error) {
-		cleanup();
+		bundle.cleanup();
 		throw error;
 	}
 }

@@ -32,7 +32,7 @@ import {
 	type PasswordKeyDeriver
 } from '$lib/vault/vault';
 import { LOCAL_ORIGIN, STORED_ORIGIN, type SyncConflict } from './doc-mirror';
-import { rowIdOfKey, SYNCED_TABLES, type SyncedTable } from './doc-versions';
+import { DOC_MAPS, rowIdOfKey, SYNCED_TABLES, type SyncedTable } from './doc-versions';
 import type { DeviceKeyPair } from './device-keys';
 import {
 	announceDevice,
@@ -443,6 +443,14 @@ class Engine implements DeviceSync {
 		try {
 			await this.#sync.mirror.settled();
 			const keep = unseenRows(this.#sync.mirror.doc, chosen.stateVector);
+			// Scans are named by reference in the document: keep those whose bytes are here.
+			const heldScans = new Set(
+				await this.#db.scans
+					.where(':id')
+					.anyOf(keep.scans.map((row) => row.id))
+					.primaryKeys()
+			);
+			keep.scans = keep.scans.filter((row) => heldScans.has(row.id));
 			await this.#shutDown();
 			await adoptVaultKey({
 				vault: this.#vault,
@@ -801,7 +809,7 @@ export function unseenRows(
 	const clocks = Y.decodeStateVector(seen);
 	const out: { records: SealedRow[]; scans: SealedRow[] } = { records: [], scans: [] };
 	for (const table of SYNCED_TABLES) {
-		const map = doc.getMap<Uint8Array>(table);
+		const map = doc.getMap<Uint8Array>(DOC_MAPS[table]);
 		const newest = new Map<string, SealedRow>();
 		for (const [key, item] of map._map) {
 			if (item.deleted || item.id.clock < (clocks.get(item.id.client) ?? 0)) continue;

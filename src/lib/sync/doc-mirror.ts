@@ -16,14 +16,39 @@
  * concurrent saves all survive. Dexie holds one row per id, so during a conflict it keeps the
  * version it already had if that is still live (else the newest); listConflicts() shows them
  * all and resolveConflict() settles one.
+ *
+ * Scans are mirrored by reference (scan-ref.ts): the document holds each scan version's size
+ * and hash, never its bytes. The store's side of a scan is its reference, computed once per
+ * sealed row and kept in the sync database (scanRefs), so settling never reads megabytes. A
+ * scan version the store should take but does not hold is "wanted": scan-transfer.ts fetches
+ * its bytes from a peer and hands them to scanArrived(), which writes them only if they hash
+ * to the reference and the document still names that version. Documents written before kept
+ * whole scans in a 'scans' map: their bytes move into the store, and out of the document, at
+ * open (and whenever a device running older code writes there again).
  */
 import { SerialQueue } from './serial-queue';
 import * as Y from 'yjs';
 import type { PapiersDb } from '$lib/vault/db';
 import type { SealedRow } from '$lib/vault/types';
-import { rowIdOfKey, SYNCED_TABLES, VersionedRows, type SyncedTable } from './doc-versions';
-import { SyncStore } from './sync-store';
-import { sameVersion, versionFingerprint } from './version-value';
+import {
+	LEGACY_SCANS_MAP,
+	rowIdOfKey,
+	SYNCED_TABLES,
+	VersionedRows,
+	type SyncedTable
+} from './doc-versions';
+import { equalBytes } from '$lib/crypto/bytes';
+import {
+	hashSealed,
+	isScanRef,
+	readScanRef,
+	refOfSealedScan,
+	SCAN_REF_BYTES,
+	type ScanRef
+} from './scan-ref';
+import type { PieceStore } from './scan-transfer';
+import { SyncStore, type ScanRefEntry } from './sync-store';
+import { decodeVersion, sameVersion, versionFingerprint } from './version-value';
 
 /** Origin of document transactions that record this device's own saves. */
 export const LOCAL_ORIGIN = Symbol('papiers-sync-local');
@@ -66,6 +91,8 @@ interface Settlement {
 }
 
 const RECONCILE_BATCH = 100;
+/** Legacy scans moved out of the document per vault transaction (each a few MiB). */
+const LEGACY_BATCH = 4;
 /** Stored updates above which opening merges them into one (the store also merges as it goes). */
 const COMPACT_AT_OPEN_AFTER = 20;
 
@@ -88,6 +115,13 @@ export class DocMirror {
 	#closed = false;
 	#failure: unknown;
 	#detach: (() => void)[] = [];
+	/** Per scan id in the vault's store: its reference (see the header). */
+	#scanRefs: Map<string, ScanRefEntry>;
+	#refWrites: Promise<void> = Promise.resolve();
+	/** Scan versions the store should take and lacks, by id. */
+	#wanted = new Map<string, ScanRef>();
+	#wantedListeners = new Set<() => void>();
+	#legacyScheduled = false;
 
 	static async open(options: DocMirrorOptions): Promise<DocMirror> {
 		const loaded = await SyncStore.open({ name: options.syncDbName, vaultTag: options.vaultTag });
@@ -96,8 +130,14 @@ export class DocMirror {
 			for (const update of loaded.updates) Y.applyUpdateV2(doc, update);
 		}, STORED_ORIGIN);
 		const mirror = new DocMirror({ doc, vaultDb: options.vaultDb, ...loaded });
+		let movedLegacyScans = false;
+		await mirror.#enqueue(async () => {
+			movedLegacyScans = await mirror.#moveLegacyScans();
+		});
 		await mirror.reconcile();
-		if (loaded.updates.length > COMPACT_AT_OPEN_AFTER) await mirror.compactStorage();
+		if (movedLegacyScans || loaded.updates.length > COMPACT_AT_OPEN_AFTER) {
+			await mirror.compactStorage();
+		}
 		return mirror;
 	}
 
@@ -107,16 +147,35 @@ export class DocMirror {
 		store: SyncStore;
 		bases: Map<string, string>;
 		slot: string;
+		scanRefs: ScanRefEntry[];
 	}) {
 		const { doc, store } = options;
 		this.doc = doc;
 		this.#vaultDb = options.vaultDb;
 		this.#store = store;
 		this.#bases = options.bases;
+		this.#scanRefs = new Map(options.scanRefs.map((entry) => [entry.id, entry]));
 		this.#rows = {
 			records: new VersionedRows({ doc, table: 'records', slot: options.slot }),
-			scans: new VersionedRows({ doc, table: 'scans', slot: options.slot })
+			scans: new VersionedRows({ doc, table: 'scans', slot: options.slot, wellFormed: isScanRef })
 		};
+
+		const legacy = doc.getMap<Uint8Array>(LEGACY_SCANS_MAP);
+		const legacyObserver = (event: Y.YMapEvent<Uint8Array>) => {
+			if (event.transaction.origin === LOCAL_ORIGIN || legacy.size === 0) return;
+			if (this.#legacyScheduled || this.#closed) return;
+			this.#legacyScheduled = true;
+			void this.#enqueue(async () => {
+				this.#legacyScheduled = false;
+				if (!(await this.#moveLegacyScans())) return;
+				await this.#reconcileTable('scans');
+				// The stored updates still hold the bytes until merged into one.
+				await this.#store.written();
+				await this.#store.compact();
+			});
+		};
+		legacy.observe(legacyObserver);
+		this.#detach.push(() => legacy.unobserve(legacyObserver));
 
 		store.setStateMerger((storedUpdates) => {
 			doc.transact(() => {
@@ -196,6 +255,19 @@ export class DocMirror {
 		if (chosen && chosen.id !== id) throw new Error('The chosen row belongs to another id');
 		await this.#enqueue(async () => {
 			const rows = this.#rows[table];
+			if (table === 'scans') {
+				// A scan is chosen by its reference: the store takes those bytes, or fetches them.
+				const ref =
+					chosen && chosen.ct.length !== SCAN_REF_BYTES ? refOfSealedScan(chosen) : chosen;
+				const arrived = new Map<string, SealedRow>();
+				if (ref && chosen !== ref) arrived.set(versionFingerprint(ref), chosen!);
+				this.doc.transact(() => {
+					if (ref) rows.save(ref, () => true);
+					else rows.remove(id, () => true);
+				}, LOCAL_ORIGIN);
+				await this.#settleScans([id], arrived);
+				return;
+			}
 			this.doc.transact(() => {
 				if (chosen) rows.save(chosen, () => true);
 				else rows.remove(id, () => true);
@@ -223,8 +295,16 @@ export class DocMirror {
 		const counts = { added: 0, conflicts: 0, same: 0 };
 		await this.#enqueue(async () => {
 			const touched: Record<SyncedTable, string[]> = { records: [], scans: [] };
+			// Scans join the document by reference; their bytes are at hand for the store.
+			const arrived = new Map<string, SealedRow>();
+			const rowsOf = batch.map(({ table, row: sealed }) => {
+				if (table !== 'scans') return { table, row: sealed };
+				const row = refOfSealedScan(sealed);
+				arrived.set(versionFingerprint(row), sealed);
+				return { table, row };
+			});
 			this.doc.transact(() => {
-				for (const { table, row } of batch) {
+				for (const { table, row } of rowsOf) {
 					const versions = this.#rows[table].distinctVersions(row.id);
 					if (versions.some((version) => sameVersion(version, row))) {
 						counts.same++;
@@ -237,7 +317,8 @@ export class DocMirror {
 				}
 			}, LOCAL_ORIGIN);
 			// Writes the rows the store lacks; a store row still live stays as it is.
-			for (const table of SYNCED_TABLES) await this.#settleRows(table, touched[table]);
+			await this.#settleRows('records', touched.records);
+			await this.#settleRows('scans', touched.scans, arrived);
 		});
 		return counts;
 	}
@@ -249,24 +330,204 @@ export class DocMirror {
 	async reconcile(): Promise<void> {
 		this.#assertOpen();
 		await this.#enqueue(async () => {
-			for (const table of SYNCED_TABLES) {
-				const ids = new Set<string>(await this.#vaultDb[table].toCollection().primaryKeys());
-				for (const id of this.#rows[table].ids()) ids.add(id);
-				const prefix = `${table}/`;
-				for (const key of this.#bases.keys()) {
-					if (key.startsWith(prefix)) ids.add(key.slice(prefix.length));
-				}
-				const all = [...ids];
-				for (let start = 0; start < all.length; start += RECONCILE_BATCH) {
-					await this.#settleRows(table, all.slice(start, start + RECONCILE_BATCH));
+			for (const table of SYNCED_TABLES) await this.#reconcileTable(table);
+		});
+	}
+
+	async #reconcileTable(table: SyncedTable): Promise<void> {
+		const ids = new Set<string>(await this.#vaultDb[table].toCollection().primaryKeys());
+		for (const id of this.#rows[table].ids()) ids.add(id);
+		const prefix = `${table}/`;
+		for (const key of this.#bases.keys()) {
+			if (key.startsWith(prefix)) ids.add(key.slice(prefix.length));
+		}
+		if (table === 'scans') {
+			// References of scans the store no longer holds are forgotten.
+			const stale = [...this.#scanRefs.keys()].filter((id) => !ids.has(id));
+			if (stale.length) this.#rememberScanRefs([], stale);
+		}
+		const all = [...ids];
+		for (let start = 0; start < all.length; start += RECONCILE_BATCH) {
+			await this.#settleRows(table, all.slice(start, start + RECONCILE_BATCH));
+		}
+	}
+
+	/** Where scan-transfer.ts keeps the parts of scans being received (the sync database). */
+	get pieces(): PieceStore {
+		return this.#store;
+	}
+
+	/** Scan versions the store should hold and lacks: what scan-transfer.ts fetches. */
+	wantedScans(): ScanRef[] {
+		return [...this.#wanted.values()];
+	}
+
+	/** Called whenever wantedScans() may have changed; returns an unsubscribe function. */
+	onWantedChange(listener: () => void): () => void {
+		this.#wantedListeners.add(listener);
+		return () => this.#wantedListeners.delete(listener);
+	}
+
+	/**
+	 * The scan a peer may fetch by this address: only a live version of the document that this
+	 * device's store holds, with the fingerprint of the stored row that has exactly those bytes.
+	 * Anything else (an address no live version names, a scan deleted, one not received yet) is
+	 * refused.
+	 */
+	scanToServe(address: string): { ref: ScanRef; fingerprint: string } | undefined {
+		if (this.#closed) return undefined;
+		const rows = this.#rows.scans;
+		for (const id of rows.ids()) {
+			const entry = this.#scanRefs.get(id);
+			if (!entry) continue;
+			for (const { row } of rows.versions(id)) {
+				const ref = readScanRef(row);
+				if (ref?.address === address && equalBytes(row.ct, entry.ref)) {
+					return { ref, fingerprint: entry.fingerprint };
 				}
 			}
+		}
+		return undefined;
+	}
+
+	/**
+	 * Bytes received for a wanted scan. Written to the store only if they hash to the reference
+	 * and the document still names that version for the store; resolves true when written.
+	 */
+	async scanArrived(ref: ScanRef, ct: Uint8Array): Promise<boolean> {
+		this.#assertOpen();
+		if (ct.length !== ref.size || !equalBytes(hashSealed(ct), ref.hash)) return false;
+		const sealed: SealedRow = { id: ref.id, v: ref.v, at: ref.at, ct };
+		const refRowFingerprint = versionFingerprint(refOfSealedScan(sealed));
+		let written = false;
+		await this.#enqueue(async () => {
+			await this.#settleScans([ref.id], new Map([[refRowFingerprint, sealed]]));
+			written = this.#scanRefs.get(ref.id)?.fingerprint === versionFingerprint(sealed);
 		});
+		return written;
+	}
+
+	/** Settles scans by reference; `arrived`: sealed rows at hand, by their reference's fingerprint. */
+	async #settleScans(ids: string[], arrived?: Map<string, SealedRow>): Promise<void> {
+		const db = this.#vaultDb;
+		const presentIds = async () =>
+			new Set<string>(await db.scans.where(':id').anyOf(ids).primaryKeys());
+		await this.#learnScanRefs([...(await presentIds())].filter((id) => !this.#scanRefs.has(id)));
+		const bases: [string, string | undefined][] = [];
+		const learned: ScanRefEntry[] = [];
+		const forgotten: string[] = [];
+		let wantedChanged = false;
+		const want = (id: string, ref: ScanRef | undefined) => {
+			const known = this.#wanted.get(id);
+			if (ref && known && equalBytes(known.hash, ref.hash) && known.v === ref.v) return;
+			if (!ref && !known) return;
+			if (ref) this.#wanted.set(id, ref);
+			else this.#wanted.delete(id);
+			wantedChanged = true;
+		};
+		await db.transaction('rw', db.scans, async () => {
+			// Dexie promises only, awaited directly: anything else would end the transaction.
+			const present = new Set<string>(await db.scans.where(':id').anyOf(ids).primaryKeys());
+			const puts: SealedRow[] = [];
+			const removals: string[] = [];
+			this.doc.transact(() => {
+				for (const id of ids) {
+					const entry = present.has(id) ? this.#scanRefs.get(id) : undefined;
+					// Written meanwhile by another tab: its reference is learnt at the next pass.
+					if (present.has(id) && !entry) continue;
+					const current = entry ? { id, v: entry.v, at: entry.at, ct: entry.ref } : undefined;
+					const settlement = this.#settle('scans', id, current);
+					if (settlement.remove) {
+						removals.push(id);
+						forgotten.push(id);
+						bases.push([id, undefined]);
+						want(id, undefined);
+					} else if (settlement.put) {
+						const sealed = arrived?.get(versionFingerprint(settlement.put));
+						if (sealed) {
+							puts.push(sealed);
+							learned.push(scanRefEntry(sealed, settlement.put));
+							bases.push([id, settlement.base]);
+							want(id, undefined);
+						} else {
+							// The base stays: the store does not hold this version yet.
+							want(id, readScanRef(settlement.put));
+						}
+					} else {
+						bases.push([id, settlement.base]);
+						want(id, undefined);
+					}
+				}
+			}, LOCAL_ORIGIN);
+			if (puts.length) await db.scans.bulkPut(puts);
+			if (removals.length) await db.scans.bulkDelete(removals);
+		});
+		this.#rememberScanRefs(learned, forgotten);
+		for (const [id, base] of bases) this.#setBase('scans', id, base);
+		if (wantedChanged) this.#notifyWanted();
+	}
+
+	/** Computes the references of scans the store holds and the sync database does not know. */
+	async #learnScanRefs(ids: string[]): Promise<void> {
+		const learned: ScanRefEntry[] = [];
+		// One at a time: each is a sealed scan of up to a few MiB.
+		for (const id of ids) {
+			const row = await this.#vaultDb.scans.get(id);
+			if (row) learned.push(scanRefEntry(row, refOfSealedScan(row)));
+		}
+		this.#rememberScanRefs(learned, []);
+	}
+
+	#rememberScanRefs(put: ScanRefEntry[], remove: string[]): void {
+		if (!put.length && !remove.length) return;
+		for (const entry of put) this.#scanRefs.set(entry.id, entry);
+		for (const id of remove) this.#scanRefs.delete(id);
+		this.#refWrites = this.#refWrites
+			.then(() => this.#store.writeScanRefs(put, remove))
+			.catch((error) => {
+				this.#failure = error;
+			});
+	}
+
+	#notifyWanted(): void {
+		for (const listener of this.#wantedListeners) listener();
+	}
+
+	/**
+	 * Moves whole scans out of the legacy 'scans' map: a scan the store lacks is written to it
+	 * (its reference follows with reconciliation), then every legacy entry is deleted, so the
+	 * bytes leave the document and, once compacted, the stored updates. True if it moved any.
+	 */
+	async #moveLegacyScans(): Promise<boolean> {
+		const legacy = this.doc.getMap<Uint8Array>(LEGACY_SCANS_MAP);
+		if (legacy.size === 0) return false;
+		const newest = new Map<string, SealedRow>();
+		for (const [key, value] of legacy) {
+			const id = rowIdOfKey(key);
+			const row = id === undefined ? undefined : decodeVersion(id, value);
+			if (!row || row.ct.length === 0) continue;
+			const known = newest.get(row.id);
+			if (!known || known.at < row.at) newest.set(row.id, row);
+		}
+		const ids = [...newest.keys()];
+		for (let start = 0; start < ids.length; start += LEGACY_BATCH) {
+			const batch = ids.slice(start, start + LEGACY_BATCH);
+			await this.#vaultDb.transaction('rw', this.#vaultDb.scans, async () => {
+				const held = new Set(await this.#vaultDb.scans.where(':id').anyOf(batch).primaryKeys());
+				const missing = batch.filter((id) => !held.has(id)).map((id) => newest.get(id)!);
+				if (missing.length) await this.#vaultDb.scans.bulkPut(missing);
+			});
+		}
+		this.doc.transact(() => {
+			for (const key of [...legacy.keys()]) legacy.delete(key);
+		}, LOCAL_ORIGIN);
+		return true;
 	}
 
 	/** Resolves when every change seen so far is in Dexie and the sync database. */
 	async settled(): Promise<void> {
 		await this.#work.settled();
+		await this.#refWrites;
 		await this.#store.written();
 		if (this.#failure) throw this.#failure;
 	}
@@ -283,12 +544,20 @@ export class DocMirror {
 		if (this.#closed) return;
 		this.#closed = true;
 		for (const detach of this.#detach) detach();
+		this.#wantedListeners.clear();
 		await this.#work.settled();
+		await this.#refWrites;
 		await this.#store.close();
 	}
 
-	#saved(table: SyncedTable, row: SealedRow, options: LocalChangeOptions): void {
+	#saved(table: SyncedTable, sealed: SealedRow, options: LocalChangeOptions): void {
 		this.#assertOpen();
+		let row = sealed;
+		if (table === 'scans') {
+			row = refOfSealedScan(sealed);
+			this.#rememberScanRefs([scanRefEntry(sealed, row)], []);
+			if (this.#wanted.delete(row.id)) this.#notifyWanted();
+		}
 		const replaced = this.#replacedFingerprint(table, row.id, options);
 		this.doc.transact(() => {
 			this.#rows[table].save(row, (version) => versionFingerprint(version) === replaced);
@@ -304,6 +573,10 @@ export class DocMirror {
 			rows.remove(id, (version) => versionFingerprint(version) === replaced);
 		}, LOCAL_ORIGIN);
 		this.#setBase(table, id, undefined);
+		if (table === 'scans') {
+			this.#rememberScanRefs([], [id]);
+			if (this.#wanted.delete(id)) this.#notifyWanted();
+		}
 		if (rows.versions(id).length > 0) {
 			// Edits this delete did not see survive it, and come back into the store.
 			this.#dirty[table].add(id);
@@ -317,7 +590,14 @@ export class DocMirror {
 		options: LocalChangeOptions
 	): string | undefined {
 		if (options.replaces === null) return undefined;
-		if (options.replaces) return versionFingerprint(options.replaces);
+		if (options.replaces) {
+			const { replaces } = options;
+			const asRef =
+				table === 'scans' && replaces.ct.length !== SCAN_REF_BYTES
+					? refOfSealedScan(replaces)
+					: replaces;
+			return versionFingerprint(asRef);
+		}
 		return this.#bases.get(baseKey(table, id));
 	}
 
@@ -345,8 +625,13 @@ export class DocMirror {
 		return { put: versions[0], base: versionFingerprint(versions[0]) };
 	}
 
-	async #settleRows(table: SyncedTable, ids: string[]): Promise<void> {
+	async #settleRows(
+		table: SyncedTable,
+		ids: string[],
+		arrived?: Map<string, SealedRow>
+	): Promise<void> {
 		if (ids.length === 0) return;
+		if (table === 'scans') return this.#settleScans(ids, arrived);
 		const db = this.#vaultDb;
 		const dexieTable = db[table];
 		const bases: [string, string | undefined][] = [];
@@ -408,4 +693,14 @@ export class DocMirror {
 	#assertOpen(): void {
 		if (this.#closed) throw new Error('The sync mirror is closed');
 	}
+}
+
+function scanRefEntry(sealed: SealedRow, ref: SealedRow): ScanRefEntry {
+	return {
+		id: sealed.id,
+		fingerprint: versionFingerprint(sealed),
+		v: sealed.v,
+		at: sealed.at,
+		ref: ref.ct
+	};
 }

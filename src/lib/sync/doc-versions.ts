@@ -35,6 +35,14 @@ import { decodeVersion, encodeVersion, sameVersion } from './version-value';
 export type SyncedTable = 'records' | 'scans';
 export const SYNCED_TABLES: readonly SyncedTable[] = ['records', 'scans'];
 
+/**
+ * The document map of each table. Scans are kept by reference (scan-ref.ts) in their own map;
+ * 'scans' is the map that held whole sealed scans before, read only to move them out
+ * (doc-mirror.ts, legacy scans).
+ */
+export const DOC_MAPS: Record<SyncedTable, string> = { records: 'records', scans: 'scan-refs' };
+export const LEGACY_SCANS_MAP = 'scans';
+
 export interface StoredVersion {
 	key: string;
 	row: SealedRow;
@@ -70,13 +78,21 @@ export class VersionedRows {
 	readonly table: SyncedTable;
 	readonly map: Y.Map<Uint8Array>;
 	#slot: string;
+	#wellFormed: VersionFilter;
 	#keysById = new Map<string, Set<string>>();
 
-	constructor(options: { doc: Y.Doc; table: SyncedTable; slot: string }) {
+	/** `wellFormed`: versions failing it are ignored as unreadable (a peer's malformed value). */
+	constructor(options: {
+		doc: Y.Doc;
+		table: SyncedTable;
+		slot: string;
+		wellFormed?: VersionFilter;
+	}) {
 		if (options.slot.includes(SLOT_SEPARATOR)) throw new Error('A slot name cannot contain @');
 		this.table = options.table;
-		this.map = options.doc.getMap<Uint8Array>(options.table);
+		this.map = options.doc.getMap<Uint8Array>(DOC_MAPS[options.table]);
 		this.#slot = options.slot;
+		this.#wellFormed = options.wellFormed ?? (() => true);
 		for (const key of this.map.keys()) this.#reindex(key);
 		this.map.observe((event) => {
 			for (const key of event.keysChanged) this.#reindex(key);
@@ -95,7 +111,7 @@ export class VersionedRows {
 		const versions: StoredVersion[] = [];
 		for (const key of keys) {
 			const row = decodeVersion(id, this.map.get(key));
-			if (row) versions.push({ key, row });
+			if (row && this.#wellFormed(row)) versions.push({ key, row });
 		}
 		return versions.sort(newestFirst);
 	}

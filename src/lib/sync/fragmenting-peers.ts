@@ -18,6 +18,10 @@
  * Sending respects the channel's buffer: frames are written while less than HIGH_WATER_BYTES
  * wait in it, then we wait for 'bufferedamountlow'. Chromium closes a data channel whose
  * buffer passes 16 MiB, which a 20 MB vault sent in one go would do.
+ *
+ * Scan transfers (scan-transfer.ts) share the channel: a whole message whose first byte is the
+ * transfer's type goes to it instead of y-webrtc, and it sends through the same queue, told
+ * when each message has been handed to the channel so it reads the next chunk only then.
  */
 import type { WebrtcProvider } from 'y-webrtc';
 import {
@@ -65,9 +69,21 @@ function isSyncUpdate(message: Uint8Array): boolean {
 	return message.length > 2 && message[0] === 0 && message[1] === 2;
 }
 
+/** A side channel over the same connections (scan-transfer.ts). */
+export interface ExtraChannel {
+	/** First byte of the messages that belong to it; y-webrtc never sees them. */
+	messageType: number;
+	/** A connection opened: `send` resolves true once the channel took the message. */
+	onLink(peerId: string, send: (message: Uint8Array) => Promise<boolean>): void;
+	/** `send` is the one onLink gave: the peer may have reconnected with a new one meanwhile. */
+	onUnlink(peerId: string, send: (message: Uint8Array) => Promise<boolean>): void;
+	onMessage(peerId: string, message: Uint8Array): void;
+}
+
 export interface FragmentingOptions {
 	maxFrameBytes?: number;
 	tap?: FrameTap;
+	extra?: ExtraChannel;
 }
 
 const patchedPeers = new WeakSet<object>();
@@ -113,7 +129,13 @@ export function fragmentConnection(conn: WebrtcConnLike, options: FragmentingOpt
 	});
 	const rawSend = peer.send.bind(peer);
 	const rawEmit = peer.emit.bind(peer);
-	const outbox: { frames: Generator<Uint8Array, void, undefined>; bytes: number }[] = [];
+	const outbox: {
+		frames: Generator<Uint8Array, void, undefined>;
+		bytes: number;
+		done?: (sent: boolean) => void;
+	}[] = [];
+	const extra = options.extra;
+	let linked = false;
 	let pumping = false;
 	/** True while y-webrtc handles a message from this peer (synchronously, inside emit). */
 	let handling = false;
@@ -135,7 +157,22 @@ export function fragmentConnection(conn: WebrtcConnLike, options: FragmentingOpt
 		void pump();
 	};
 
+	const sendExtra = (message: Uint8Array): Promise<boolean> => {
+		if (peer.destroyed || channelClosed(peer)) return Promise.resolve(false);
+		return new Promise((done) => {
+			outbox.push({ frames: fragmenter.split(message), bytes: message.length, done });
+			void pump();
+		});
+	};
+
 	peer.emit = (event: string | symbol, ...args: unknown[]) => {
+		if (extra && event === 'connect' && !linked) {
+			linked = true;
+			extra.onLink(conn.remotePeerId, sendExtra);
+		} else if (extra && event === 'close' && linked) {
+			linked = false;
+			extra.onUnlink(conn.remotePeerId, sendExtra);
+		}
 		if (event !== 'data') return rawEmit(event, ...args);
 		let frame: Uint8Array;
 		try {
@@ -146,6 +183,14 @@ export function fragmentConnection(conn: WebrtcConnLike, options: FragmentingOpt
 		tap.incoming?.(frame, conn.remotePeerId);
 		const message = reassembler.accept(frame);
 		if (!message) return true;
+		if (extra && message[0] === extra.messageType) {
+			try {
+				extra.onMessage(conn.remotePeerId, message);
+			} catch (error) {
+				tap.unreadable?.(error, conn.remotePeerId);
+			}
+			return true;
+		}
 		handling = true;
 		try {
 			return rawEmit('data', message);
@@ -169,7 +214,10 @@ export function fragmentConnection(conn: WebrtcConnLike, options: FragmentingOpt
 				const { frames } = outbox[0];
 				for (;;) {
 					if (channelClosed(peer)) {
-						for (const dropped of outbox.splice(0)) tap.dropped?.(dropped.bytes, conn.remotePeerId);
+						for (const dropped of outbox.splice(0)) {
+							tap.dropped?.(dropped.bytes, conn.remotePeerId);
+							dropped.done?.(false);
+						}
 						return;
 					}
 					if (peer._channel?.readyState !== 'open' || (peer.bufferSize ?? 0) > HIGH_WATER_BYTES) {
@@ -181,12 +229,12 @@ export function fragmentConnection(conn: WebrtcConnLike, options: FragmentingOpt
 					tap.outgoing?.(next.value, conn.remotePeerId);
 					rawSend(next.value);
 				}
-				outbox.shift();
+				outbox.shift()?.done?.(true);
 			}
 		} catch (error) {
 			// The channel closed under us; y-webrtc syncs again from scratch on reconnection.
 			console.warn('Sync: sending to a peer failed, dropping its queue', error);
-			outbox.length = 0;
+			for (const dropped of outbox.splice(0)) dropped.done?.(false);
 		} finally {
 			pumping = false;
 		}

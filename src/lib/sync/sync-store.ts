@@ -8,7 +8,12 @@
  *   bases    per row, the fingerprint of the version this device's store and the document
  *            last agreed on: what a local save replaced, and how a change made while sync was
  *            not running is told from a change that arrived from another device;
- *   meta     which vault the rest belongs to, and this device's slot name in the document.
+ *   meta     which vault the rest belongs to, and this device's slot name in the document;
+ *   scanRefs per scan in the vault's store, its reference (scan-ref.ts: size and SHA-256 of the
+ *            sealed bytes) and the fingerprint of the row it was computed from, so the mirror
+ *            knows what the store holds without reading megabytes of scans at every open;
+ *   pieces   parts of scans being received (scan-transfer.ts), kept across a dropped link so
+ *            the transfer resumes where it stopped; deleted once the scan is in the vault.
  * Writes are batched: everything queued in one tick goes in one transaction.
  */
 import Dexie, { type EntityTable } from 'dexie';
@@ -29,8 +34,28 @@ interface BaseRow {
 	fingerprint: string;
 }
 
+/** What the store knows of one sealed scan of the vault's store. */
+export interface ScanRefEntry {
+	id: string;
+	/** versionFingerprint of the sealed row the reference was computed from. */
+	fingerprint: string;
+	v: number;
+	at: number;
+	/** The 36-byte reference (scan-ref.ts). */
+	ref: Uint8Array;
+}
+
+/** Contiguous received bytes of one scan, from `offset`. */
+export interface PieceRow {
+	address: string;
+	offset: number;
+	bytes: Uint8Array;
+}
+
 interface MetaRow {
 	id: 'main';
+	/** 2: scans are kept by reference; bases of scans stored before are dropped at open. */
+	scanLayout?: number;
 	/** Derived from the vault key by the caller: another vault's state is never reused. */
 	vaultTag: string;
 	slot: string;
@@ -39,16 +64,20 @@ interface MetaRow {
 }
 
 const UPDATE_ENCODING = 2;
+const SCAN_LAYOUT = 2;
 
 type SyncDb = Dexie & {
 	updates: EntityTable<UpdateRow, 'seq'>;
 	bases: EntityTable<BaseRow, 'key'>;
 	meta: EntityTable<MetaRow, 'id'>;
+	scanRefs: EntityTable<ScanRefEntry, 'id'>;
+	pieces: Dexie.Table<PieceRow, [string, number]>;
 };
 
 function openSyncDatabase(name: string): SyncDb {
 	const db = new Dexie(name) as SyncDb;
 	db.version(1).stores({ updates: '++seq', bases: 'key', meta: 'id' });
+	db.version(2).stores({ scanRefs: 'id', pieces: '[address+offset]' });
 	return releaseOnLeave(db);
 }
 
@@ -57,6 +86,7 @@ export interface LoadedSyncState {
 	updates: Uint8Array[];
 	bases: Map<string, string>;
 	slot: string;
+	scanRefs: ScanRefEntry[];
 }
 
 /** Merges stored updates (possibly from another tab) into the live document, returns its state. */
@@ -79,26 +109,39 @@ export class SyncStore {
 
 	static async open(options: { name?: string; vaultTag: string }): Promise<LoadedSyncState> {
 		const db = openSyncDatabase(options.name ?? SYNC_DB_NAME);
-		const loaded = await db.transaction('rw', db.updates, db.bases, db.meta, async () => {
+		const tables = [db.updates, db.bases, db.meta, db.scanRefs, db.pieces];
+		const loaded = await db.transaction('rw', tables, async () => {
 			let meta = await db.meta.get('main');
 			if (!meta || meta.vaultTag !== options.vaultTag || meta.encoding !== UPDATE_ENCODING) {
-				await Promise.all([db.updates.clear(), db.bases.clear()]);
+				await Promise.all(tables.map((table) => table.clear()));
 				meta = {
 					id: 'main',
 					vaultTag: options.vaultTag,
 					slot: newSlotName(),
-					encoding: UPDATE_ENCODING
+					encoding: UPDATE_ENCODING,
+					scanLayout: SCAN_LAYOUT
 				};
 				await db.meta.put(meta);
 			}
-			const [updates, bases] = await Promise.all([db.updates.toArray(), db.bases.toArray()]);
-			return { meta, updates, bases };
+			if (meta.scanLayout !== SCAN_LAYOUT) {
+				// Bases named whole sealed scans; the mirror now compares references.
+				await db.bases.where('key').startsWith('scans/').delete();
+				meta = { ...meta, scanLayout: SCAN_LAYOUT };
+				await db.meta.put(meta);
+			}
+			const [updates, bases, scanRefs] = await Promise.all([
+				db.updates.toArray(),
+				db.bases.toArray(),
+				db.scanRefs.toArray()
+			]);
+			return { meta, updates, bases, scanRefs };
 		});
 		return {
 			store: new SyncStore(db, loaded.updates.length),
 			updates: loaded.updates.map((row) => row.update),
 			bases: new Map(loaded.bases.map((row) => [row.key, row.fingerprint])),
-			slot: loaded.meta.slot
+			slot: loaded.meta.slot,
+			scanRefs: loaded.scanRefs
 		};
 	}
 
@@ -132,6 +175,53 @@ export class SyncStore {
 		if (this.#failure) throw this.#failure;
 	}
 
+	/** Remembers (entry) or forgets (id) what the vault's store holds for a scan. */
+	async writeScanRefs(put: ScanRefEntry[], remove: string[] = []): Promise<void> {
+		if (!put.length && !remove.length) return;
+		const db = this.#db;
+		await db.transaction('rw', db.scanRefs, async () => {
+			if (put.length) await db.scanRefs.bulkPut(put);
+			if (remove.length) await db.scanRefs.bulkDelete(remove);
+		});
+	}
+
+	/** Received pieces of one scan, in order of offset. */
+	async readPieces(address: string): Promise<PieceRow[]> {
+		return this.#db.pieces
+			.where('[address+offset]')
+			.between([address, Dexie.minKey], [address, Dexie.maxKey])
+			.toArray();
+	}
+
+	/** Bytes of one scan received so far, contiguous from 0, without reading them. */
+	async receivedBytes(address: string): Promise<number> {
+		// Lengths need the rows: pieces exist only for the scans being received, a few MiB each.
+		const rows = await this.readPieces(address);
+		let end = 0;
+		for (const row of rows) {
+			if (row.offset !== end) break;
+			end += row.bytes.length;
+		}
+		return end;
+	}
+
+	async addPiece(piece: PieceRow): Promise<void> {
+		await this.#db.pieces.put(piece);
+	}
+
+	async deletePieces(address: string): Promise<void> {
+		await this.#db.pieces
+			.where('[address+offset]')
+			.between([address, Dexie.minKey], [address, Dexie.maxKey])
+			.delete();
+	}
+
+	/** Addresses with pieces stored: what a transfer left behind. */
+	async pieceAddresses(): Promise<string[]> {
+		const keys = (await this.#db.pieces.toCollection().primaryKeys()) as [string, number][];
+		return [...new Set(keys.map(([address]) => address))];
+	}
+
 	get storedUpdateCount(): number {
 		return this.#storedUpdateCount;
 	}
@@ -144,6 +234,12 @@ export class SyncStore {
 	#scheduleWrite(): void {
 		if (this.#writeScheduled) return;
 		this.#writeScheduled = true;
+		// Often called inside a transaction of the vault's database (the mirror writes the
+		// document while settling rows): the write chain must not inherit that transaction.
+		Dexie.ignoreTransaction(() => this.#chainWrite());
+	}
+
+	#chainWrite(): void {
 		this.#writing = this.#writing.then(async () => {
 			this.#writeScheduled = false;
 			try {

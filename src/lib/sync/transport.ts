@@ -9,7 +9,7 @@
  */
 import * as Y from 'yjs';
 import { WebrtcProvider } from 'y-webrtc';
-import { fragmentProviderTraffic, type FrameTap } from './fragmenting-peers';
+import { fragmentProviderTraffic, type ExtraChannel, type FrameTap } from './fragmenting-peers';
 import { deriveRoomCredentials, type RoomSubkeyDeriver } from './room-credentials';
 
 export interface TransportSettings {
@@ -33,6 +33,8 @@ export interface TransportOptions extends TransportSettings {
 	frameTap?: FrameTap;
 	/** Tests: a smaller frame size; never above 64 KiB. */
 	maxFrameBytes?: number;
+	/** Messages carried beside the document's (scan-transfer.ts). */
+	extra?: ExtraChannel;
 }
 
 export interface TransportStatus {
@@ -76,7 +78,8 @@ export function startTransport(options: TransportOptions): SyncTransport {
 	});
 	const ready = fragmentProviderTraffic(provider, {
 		maxFrameBytes: options.maxFrameBytes,
-		tap: options.frameTap
+		tap: options.frameTap,
+		extra: options.extra
 	});
 
 	let status: TransportStatus = { peers: 0, synced: false };

@@ -7,6 +7,7 @@ import type { PapiersDb } from '$lib/vault/db';
 import { DocMirror, type LocalRowChange } from './doc-mirror';
 import type { FrameTap } from './fragmenting-peers';
 import { deriveRoomCredentials, type RoomSubkeyPurpose } from './room-credentials';
+import { ScanTransfer, TRANSFER_MESSAGE, type TransferEvents } from './scan-transfer';
 import { startTransport, type SyncTransport, type TransportSettings } from './transport';
 
 /** The part of UnlockedVault (vault.ts) that sync uses. */
@@ -19,6 +20,8 @@ export interface SyncableVault {
 export interface VaultSync {
 	readonly mirror: DocMirror;
 	readonly transport: SyncTransport;
+	/** Scans fetched from and served to peers, apart from the document. */
+	readonly scans: ScanTransfer;
 	stop(): Promise<void>;
 }
 
@@ -28,6 +31,7 @@ export async function startVaultSync(options: {
 	/** Tests only. */
 	syncDbName?: string;
 	frameTap?: FrameTap;
+	transferEvents?: TransferEvents;
 }): Promise<VaultSync> {
 	const { vault, settings } = options;
 	const deriveSubkey = (purpose: RoomSubkeyPurpose) => vault.deriveSubkey(purpose);
@@ -51,20 +55,34 @@ export async function startVaultSync(options: {
 	}
 	for (const change of early.splice(0)) mirror.applyLocalChange(change);
 	const openedMirror = mirror;
+	const scans = new ScanTransfer({
+		mirror: openedMirror,
+		vaultDb: vault.db,
+		pieces: openedMirror.pieces,
+		events: options.transferEvents
+	});
 	const transport = startTransport({
 		doc: openedMirror.doc,
 		deriveSubkey,
 		signalingUrls: settings.signalingUrls,
 		iceServers: settings.iceServers,
 		peerConnections: settings.peerConnections,
-		frameTap: options.frameTap
+		frameTap: options.frameTap,
+		extra: {
+			messageType: TRANSFER_MESSAGE,
+			onLink: (peerId, send) => scans.addLink({ peerId, send }),
+			onUnlink: (peerId, send) => scans.removeLink(peerId, send),
+			onMessage: (peerId, message) => scans.receive(peerId, message)
+		}
 	});
 	return {
 		mirror: openedMirror,
 		transport,
+		scans,
 		async stop() {
 			transport.stop();
 			unsubscribe();
+			await scans.stop();
 			await openedMirror.close();
 		}
 	};

@@ -9,6 +9,8 @@ import { openDatabase, type PapiersDb } from '$lib/vault/db';
 import { createVault, unlockVault, type UnlockedVault } from '$lib/vault/vault';
 import { DocMirror } from '$lib/sync/doc-mirror';
 import { deriveRoomCredentials } from '$lib/sync/room-credentials';
+import { ScanTransfer } from '$lib/sync/scan-transfer';
+import { connectTransfers, scansSettled } from './devices';
 
 const kdf = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
 const password = 'correct horse battery staple';
@@ -16,9 +18,11 @@ const MARKER = 'MARKER-PASSPORT-X1234567';
 let counter = 0;
 
 interface Phone {
+	name: string;
 	db: PapiersDb;
 	vault: UnlockedVault;
 	mirror: DocMirror;
+	transfer: ScanTransfer;
 	stop: () => void;
 }
 
@@ -26,6 +30,7 @@ const phones: Phone[] = [];
 afterEach(async () => {
 	for (const phone of phones.splice(0)) {
 		phone.stop();
+		await phone.transfer.stop();
 		await phone.mirror.close();
 		phone.db.close();
 	}
@@ -38,7 +43,8 @@ async function connect(db: PapiersDb, vault: UnlockedVault): Promise<Phone> {
 		syncDbName: `vault-mirror-sync-${++counter}`
 	});
 	const stop = vault.onChange((change) => mirror.applyLocalChange(change));
-	const phone = { db, vault, mirror, stop };
+	const transfer = new ScanTransfer({ mirror, vaultDb: db, pieces: mirror.pieces });
+	const phone = { name: `phone-${counter}`, db, vault, mirror, transfer, stop };
 	phones.push(phone);
 	return phone;
 }
@@ -63,6 +69,9 @@ async function exchange(a: Phone, b: Phone): Promise<void> {
 		Y.encodeStateAsUpdate(b.mirror.doc, Y.encodeStateVector(a.mirror.doc))
 	);
 	await Promise.all([a.mirror.settled(), b.mirror.settled()]);
+	const cut = connectTransfers(a, b);
+	await scansSettled(a, b);
+	cut();
 }
 
 describe('the vault syncing through the mirror', () => {

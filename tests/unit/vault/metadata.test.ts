@@ -18,7 +18,8 @@ import { announceDevice } from '$lib/sync/device-registry';
 import { newDeviceKeyPair } from '$lib/sync/device-keys';
 import { DocMirror } from '$lib/sync/doc-mirror';
 import { decodeVersion } from '$lib/sync/version-value';
-import { rowIdOfKey } from '$lib/sync/doc-versions';
+import { DOC_MAPS, rowIdOfKey } from '$lib/sync/doc-versions';
+import { readScanRef } from '$lib/sync/scan-ref';
 import { RECORD_BUCKET, SCAN_BUCKET } from '$lib/vault/padding';
 import { UnreadableRecordError, type SealedRow } from '$lib/vault/types';
 
@@ -211,12 +212,20 @@ describe('metadata left in clear', () => {
 		expect(records.map((row) => row.ct.length % RECORD_BUCKET)).toEqual(records.map(() => 0));
 		expect(scans.map((row) => row.ct.length % SCAN_BUCKET)).toEqual(scans.map(() => 0));
 
-		// The sync database remembers each row's fingerprint, which names its length.
+		// The sync database remembers each row's fingerprint, which names its length; a scan's
+		// names its reference (scan-ref.ts), which holds the sealed scan's length.
 		const bases = syncStores.get('bases') as { key: string; fingerprint: string }[];
 		expect(bases.length).toBe(records.length + scans.length);
 		for (const { key, fingerprint } of bases) {
-			const length = Number(fingerprint.split('.')[1]);
-			expect(length % (key.startsWith('scans/') ? SCAN_BUCKET : RECORD_BUCKET), key).toBe(0);
+			const [v, length, sample] = fingerprint.split('.');
+			if (key.startsWith('scans/')) {
+				const ct = fromBase64(sample.replace(/-/g, '+').replace(/_/g, '/'));
+				const ref = readScanRef({ id: key, v: Number(v), at: 0, ct })!;
+				expect(ref, key).toBeDefined();
+				expect(ref.size % SCAN_BUCKET, key).toBe(0);
+			} else {
+				expect(Number(length) % RECORD_BUCKET, key).toBe(0);
+			}
 		}
 	});
 
@@ -228,11 +237,14 @@ describe('metadata left in clear', () => {
 			['records', RECORD_BUCKET],
 			['scans', SCAN_BUCKET]
 		] as const) {
-			for (const [key, value] of mirror.doc.getMap<Uint8Array>(table)) {
+			for (const [key, value] of mirror.doc.getMap<Uint8Array>(DOC_MAPS[table])) {
 				const row = decodeVersion(rowIdOfKey(key)!, value)!;
 				expect(row, key).toBeDefined();
 				expect(exactTimes([{ path: key, value: row.at }], now)).toEqual([]);
-				expect((value.length - VALUE_HEADER_BYTES) % step, key).toBe(0);
+				// A scan is there by reference: the length it names is the sealed scan's.
+				const length =
+					table === 'scans' ? readScanRef(row)!.size : value.length - VALUE_HEADER_BYTES;
+				expect(length % step, key).toBe(0);
 				counted++;
 			}
 		}
