@@ -48,6 +48,13 @@ class SyncState {
 		return this.#snapshot;
 	}
 
+	#arriving = $derived(new Set(this.#snapshot?.arrivingScanIds));
+
+	/** The vault names this scan, and it is still on its way from another device. */
+	isArriving(scanId: string): boolean {
+		return this.#arriving.has(scanId);
+	}
+
 	/** This device locked because another device changed the vault's key. */
 	get keyChanged(): boolean {
 		return this.#keyChanged;

@@ -98,6 +98,8 @@ export interface DeviceSyncSnapshot {
 	keyChange: { senderName: string } | undefined;
 	/** The password was changed on another device; this one still opens with the old one. */
 	passwordChanged: boolean;
+	/** Ids of scans the vault names but this device has not received yet (scan-transfer.ts). */
+	arrivingScanIds: string[];
 }
 
 export class ConflictsPendingError extends Error {
@@ -268,7 +270,8 @@ class Engine implements DeviceSync {
 			conflicts: [],
 			removed: false,
 			keyChange: undefined,
-			passwordChanged: false
+			passwordChanged: false,
+			arrivingScanIds: []
 		};
 	}
 
@@ -298,6 +301,7 @@ class Engine implements DeviceSync {
 		this.#header.start();
 		this.#watchDocument();
 		this.#watchPeers();
+		this.#watchArrivingScans();
 		this.#watchRecords();
 		this.#watchKeyGeneration();
 		this.#watchPendingHeader();
@@ -614,6 +618,14 @@ class Engine implements DeviceSync {
 			}
 		});
 		this.#cleanups.push(unsubscribe);
+	}
+
+	#watchArrivingScans(): void {
+		const mirror = this.#sync.mirror;
+		const onWanted = () =>
+			this.#update({ arrivingScanIds: mirror.wantedScans().map((ref) => ref.id) });
+		onWanted();
+		this.#cleanups.push(mirror.onWantedChange(onWanted));
 	}
 
 	#watchRecords(): void {

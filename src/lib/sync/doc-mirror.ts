@@ -39,7 +39,7 @@ import {
 } from './doc-versions';
 import { equalBytes } from '$lib/crypto/bytes';
 import {
-	hashSealed,
+	hashSealedOffThread,
 	isScanRef,
 	readScanRef,
 	refOfSealedScan,
@@ -392,11 +392,14 @@ export class DocMirror {
 
 	/**
 	 * Bytes received for a wanted scan. Written to the store only if they hash to the reference
-	 * and the document still names that version for the store; resolves true when written.
+	 * ('corrupt' otherwise) and the document still names that version for the store ('unwanted'
+	 * otherwise).
 	 */
-	async scanArrived(ref: ScanRef, ct: Uint8Array): Promise<boolean> {
+	async scanArrived(ref: ScanRef, ct: Uint8Array): Promise<'written' | 'corrupt' | 'unwanted'> {
 		this.#assertOpen();
-		if (ct.length !== ref.size || !equalBytes(hashSealed(ct), ref.hash)) return false;
+		if (ct.length !== ref.size || !equalBytes(await hashSealedOffThread(ct), ref.hash)) {
+			return 'corrupt';
+		}
 		const sealed: SealedRow = { id: ref.id, v: ref.v, at: ref.at, ct };
 		const refRowFingerprint = versionFingerprint(refOfSealedScan(sealed));
 		let written = false;
@@ -404,7 +407,7 @@ export class DocMirror {
 			await this.#settleScans([ref.id], new Map([[refRowFingerprint, sealed]]));
 			written = this.#scanRefs.get(ref.id)?.fingerprint === versionFingerprint(sealed);
 		});
-		return written;
+		return written ? 'written' : 'unwanted';
 	}
 
 	/** Settles scans by reference; `arrived`: sealed rows at hand, by their reference's fingerprint. */

@@ -38,6 +38,14 @@ export function hashSealed(ct: Uint8Array): Uint8Array {
 	return sha256(ct);
 }
 
+/**
+ * The same hash by WebCrypto, for scans arriving from a peer: the browser hashes megabytes off
+ * the main thread, which meanwhile keeps taking the channel's next chunks.
+ */
+export async function hashSealedOffThread(ct: Uint8Array): Promise<Uint8Array> {
+	return new Uint8Array(await crypto.subtle.digest('SHA-256', ct as Uint8Array<ArrayBuffer>));
+}
+
 /** The reference row of a sealed scan row (hashes its ciphertext). */
 export function refOfSealedScan(row: SealedRow): ScanRefRow {
 	return refRow({

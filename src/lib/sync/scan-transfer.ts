@@ -25,9 +25,10 @@
  */
 import { fromHex, toHex } from '$lib/crypto/bytes';
 import type { PapiersDb } from '$lib/vault/db';
+import type { SealedRow } from '$lib/vault/types';
 import type { DocMirror } from './doc-mirror';
 import { FRAME_HEADER_BYTES, DEFAULT_MAX_FRAME_BYTES } from './fragment';
-import { hashSealed, HASH_BYTES, type ScanRef } from './scan-ref';
+import { HASH_BYTES, type ScanRef } from './scan-ref';
 import { versionFingerprint } from './version-value';
 import type { PieceRow } from './sync-store';
 
@@ -103,6 +104,13 @@ interface Fetch {
 	ended: boolean;
 	/** When the request went out or the last chunk came. */
 	lastActivity: number;
+}
+
+interface ToServe {
+	address: string;
+	offset: number;
+	/** Absent when this device will not send that scan. */
+	row?: SealedRow;
 }
 
 interface Serving {
@@ -477,16 +485,13 @@ export class ScanTransfer {
 		}
 		fetch.buffer = [];
 		fetch.bufferedBytes = 0;
-		let written = false;
 		if (at === ref.size) {
-			const hash = toHex(hashSealed(ct));
-			if (hash === ref.address) {
-				written = await this.#mirror.scanArrived(ref, ct).catch(() => false);
-				if (written) {
-					this.#failures.delete(ref.address);
-					this.#events.received?.(ref.address, peerId);
-				}
-			} else {
+			// The mirror checks the hash (once: megabytes per scan) before it writes anything.
+			const outcome = await this.#mirror.scanArrived(ref, ct).catch(() => 'failed');
+			if (outcome === 'written') {
+				this.#failures.delete(ref.address);
+				this.#events.received?.(ref.address, peerId);
+			} else if (outcome === 'corrupt') {
 				this.#events.corrupt?.(ref.address, peerId);
 				this.#markFailed(ref.address, peerId, 1);
 			}
@@ -524,10 +529,20 @@ export class ScanTransfer {
 	async #serve(link: ScanLink, serving: Serving): Promise<void> {
 		serving.running = true;
 		try {
-			while (serving.queue.length > 0 && !this.#stopped) {
-				const { address, offset } = serving.queue.shift()!;
-				if (!(await this.#sendScan(link, address, offset))) {
-					if (!(await link.send(encodeTransfer(KIND.none, address)))) return;
+			let next: Promise<ToServe> | undefined;
+			while (!this.#stopped) {
+				if (!next) {
+					const request = serving.queue.shift();
+					if (!request) break;
+					next = this.#readToServe(request.address, request.offset);
+				}
+				const current = await next;
+				// The next scan is read from Dexie while this one goes out, so the channel does
+				// not wait on the disk between scans (two scans in memory at most).
+				const request = serving.queue.shift();
+				next = request && this.#readToServe(request.address, request.offset);
+				if (!current.row || !(await this.#sendRow(link, current))) {
+					if (!(await link.send(encodeTransfer(KIND.none, current.address)))) return;
 				}
 			}
 		} finally {
@@ -535,12 +550,18 @@ export class ScanTransfer {
 		}
 	}
 
-	/** False when this device will not send that scan. */
-	async #sendScan(link: ScanLink, address: string, offset: number): Promise<boolean> {
+	/** The row to send from `offset`, or none when this device will not send that scan. */
+	async #readToServe(address: string, offset: number): Promise<ToServe> {
 		const served = this.#mirror.scanToServe(address);
-		if (!served || offset >= served.ref.size) return false;
-		const row = await this.#vaultDb.scans.get(served.ref.id);
-		if (!row || versionFingerprint(row) !== served.fingerprint) return false;
+		if (!served || offset >= served.ref.size) return { address, offset };
+		const row = await this.#vaultDb.scans.get(served.ref.id).catch(() => undefined);
+		if (!row || versionFingerprint(row) !== served.fingerprint) return { address, offset };
+		return { address, offset, row };
+	}
+
+	/** False when the scan changed meanwhile and is no longer served. */
+	async #sendRow(link: ScanLink, { address, offset, row }: ToServe): Promise<boolean> {
+		if (!row || !this.#mirror.scanToServe(address)) return false;
 		for (let at = offset; at < row.ct.length; at += CHUNK_BYTES) {
 			if (this.#stopped || !this.#links.has(link.peerId)) return true;
 			const bytes = row.ct.subarray(at, at + CHUNK_BYTES);
