@@ -8,6 +8,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import QRCode from 'qrcode';
 import { createVault, unlock } from './helpers';
+import { openSignUp } from './consent-helpers';
 
 /**
  * Every uncaught error and console error of the page, to check none happened. Refused relay
@@ -269,4 +270,27 @@ test.describe('on an iPhone in Safari', () => {
 		await expect(page).toHaveURL(/\/devices$/);
 		await expect(page.getByRole('button', { name: 'Add a device' })).toBeVisible();
 	});
+
+	test('a consent link in Safari with no vault points to the Home Screen app and pairing first', async ({
+		page
+	}) => {
+		const { consentUrl } = await openSignUp(page);
+		await page.goto(consentUrl);
+		const note = page.getByTestId('ios-vault-elsewhere');
+		await expect(note).toContainText(
+			'Is Papiers on your Home Screen? Your vault is there, not in Safari'
+		);
+		// Creating a vault here stays possible, for someone who only uses Safari.
+		await expect(page.getByRole('button', { name: 'Create vault' })).toBeVisible();
+		await expectNoSeriousViolations(page, 'the consent page in Safari with no vault');
+		await note.getByRole('link', { name: 'Pair Safari as another device' }).click();
+		await expect(page).toHaveURL(/\/pair$/);
+	});
+});
+
+test('a consent link with no vault outside iOS says nothing of Safari', async ({ page }) => {
+	const { consentUrl } = await openSignUp(page);
+	await page.goto(consentUrl);
+	await expect(page.getByRole('button', { name: 'Create vault' })).toBeVisible();
+	await expect(page.getByTestId('ios-vault-elsewhere')).toHaveCount(0);
 });
